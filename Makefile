@@ -1,0 +1,54 @@
+# Two commands for a newcomer: `make demo` (set up, render episodes) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := ffmpeg espeak-ng apertium apertium-eng-spa fonts-noto-cjk fonts-dejavu-core
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export MICRODRAMA_STORAGE ?= $(CURDIR)/storage
+
+.PHONY: setup system-packages demo dev test lint bench clean
+
+setup: system-packages $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
+
+system-packages:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages: $$missing"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+$(DAGSTER_HOME)/dagster.yaml:
+	mkdir -p $(DAGSTER_HOME)
+	ln -sf $(CURDIR)/dagster.yaml $@
+
+demo: setup
+	$(BIN)/microdrama render --genre revenge --episode e0001
+	$(BIN)/microdrama render --genre ceo-romance --episode e0001
+	@echo
+	@echo "Episodes are under $(MICRODRAMA_STORAGE)/episodes; the catalog is $(MICRODRAMA_STORAGE)/tables/catalog.parquet"
+	@echo "Browse the lineage: make dev, then open http://127.0.0.1:3000"
+
+dev: setup
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: setup
+	$(BIN)/microdrama bench
+
+clean:
+	rm -rf storage .dagster_home

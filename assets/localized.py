@@ -1,0 +1,49 @@
+import dagster as dg
+
+from assets.common import EPISODE_GROUP, open_episode, result
+from assets.cut import cut
+from assets.partitions import episode_partitions
+from microdrama.episode import make_localized
+from microdrama.localize import SOURCE_LOCALE
+from resources import Localization, MediaStoreResource, TemplateLibrary, VideoEncoder
+
+
+@dg.asset(
+    partitions_def=episode_partitions,
+    deps=[cut],
+    group_name=EPISODE_GROUP,
+    code_version="1",
+    kinds={"ffmpeg"},
+)
+def localized(
+    context: dg.AssetExecutionContext,
+    media: MediaStoreResource,
+    templates: TemplateLibrary,
+    localization: Localization,
+    encoder: VideoEncoder,
+) -> dg.MaterializeResult:
+    """A translated, dubbed and re-captioned variant of the cut for each target locale."""
+    ep, template = open_episode(context, media)
+    locales = localization.locale_list()
+    summary, manifest = make_localized(
+        ep, template, locales, templates.phrasebooks, encoder.settings()
+    )
+    untranslated = {loc: s["methods"].get("untranslated", 0) for loc, s in summary.items()}
+    for locale, count in untranslated.items():
+        if count:
+            context.log.warning(
+                f"{locale}: {count} line(s) kept in {SOURCE_LOCALE} "
+                "(no phrasebook entry and no machine translator)"
+            )
+    rows = [
+        f"| {loc} | {s['title']} | {s['seconds']:.1f} | {s['methods']} |"
+        for loc, s in summary.items()
+    ]
+    table = "\n".join(["| locale | title | seconds | translation |", "|---|---|---|---|", *rows])
+    return result(
+        manifest,
+        ep.dir("localized"),
+        locales=", ".join(summary),
+        variants=dg.MetadataValue.md(table),
+        untranslated_lines=sum(untranslated.values()),
+    )

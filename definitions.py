@@ -1,0 +1,8 @@
+"""The microdrama code location: `dagster dev -w workspace.yaml` loads `defs` from here."""
+
+import dagster as dg
+
+from assets import ALL_ASSETS, JOBS
+from resources import default_resources
+
+defs = dg.Definitions(assets=ALL_ASSETS, jobs=JOBS, resources=default_resources())

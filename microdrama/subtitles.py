@@ -1,0 +1,118 @@
+"""Subtitles: SRT/VTT sidecars and burned-in captions drawn with PIL.
+
+Captions are drawn as pixels, never passed through an ffmpeg filter string, so quotes,
+colons, backslashes, percent signs and any script render literally.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from microdrama.fonts import FontFile
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: float
+    end: float
+    text: str
+
+
+def _stamp(seconds: float, sep: str) -> str:
+    ms = round(seconds * 1000)
+    h, ms = divmod(ms, 3_600_000)
+    m, ms = divmod(ms, 60_000)
+    s, ms = divmod(ms, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())  # a newline inside a cue would end it early
+
+
+def to_srt(cues: list[Cue]) -> str:
+    return "\n".join(
+        f"{i}\n{_stamp(c.start, ',')} --> {_stamp(c.end, ',')}\n{_one_line(c.text)}\n"
+        for i, c in enumerate(cues, 1)
+    )
+
+
+def to_vtt(cues: list[Cue]) -> str:
+    body = "\n".join(
+        f"{_stamp(c.start, '.')} --> {_stamp(c.end, '.')}\n{_one_line(c.text)}\n" for c in cues
+    )
+    return f"WEBVTT\n\n{body}"
+
+
+def _is_wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _tokens(text: str) -> list[str]:
+    """Words for spaced scripts; single characters for CJK, which breaks anywhere."""
+    tokens, word = [], ""
+    for char in _one_line(text):
+        if _is_wide(char):
+            if word:
+                tokens.append(word)
+                word = ""
+            tokens.append(char)
+        elif char == " ":
+            if word:
+                tokens.append(word)
+            tokens.append(" ")
+            word = ""
+        else:
+            word += char
+    return [*tokens, word] if word else tokens
+
+
+class CaptionPainter:
+    """Draw a caption as an RGBA strip the width of the frame."""
+
+    def __init__(self, font: FontFile, width: int, size: int, max_lines: int = 3):
+        self.font = font.load(size)
+        self.width, self.size, self.max_lines = width, size, max_lines
+
+    def wrap(self, text: str) -> list[str]:
+        limit = self.width * 0.86
+        lines, current = [], ""
+        for token in _tokens(text):
+            trial = current + token
+            if current.strip() and self.font.getlength(trial.strip()) > limit:
+                lines.append(current.strip())
+                current = token.lstrip()
+            else:
+                current = trial
+        if current.strip():
+            lines.append(current.strip())
+        if len(lines) > self.max_lines:
+            lines = [*lines[: self.max_lines - 1], " ".join(lines[self.max_lines - 1 :])]
+        return lines
+
+    def paint(self, text: str, color: tuple[int, int, int] = (255, 255, 255)) -> np.ndarray:
+        lines = self.wrap(text)
+        line_h = round(self.size * 1.3)
+        pad = self.size // 2
+        strip = Image.new("RGBA", (self.width, line_h * len(lines) + 2 * pad), (0, 0, 0, 0))
+        draw = ImageDraw.Draw(strip)
+        widths = [self.font.getlength(line) for line in lines]
+        box_w = max(widths) + 2 * pad
+        x0 = (self.width - box_w) / 2
+        draw.rounded_rectangle(
+            (x0, 0, x0 + box_w, strip.height - 1), radius=pad, fill=(0, 0, 0, 140)
+        )
+        for i, (line, w) in enumerate(zip(lines, widths, strict=True)):
+            draw.text(
+                ((self.width - w) / 2, pad + i * line_h),
+                line,
+                font=self.font,
+                fill=(*color, 255),
+                stroke_width=max(2, self.size // 14),
+                stroke_fill=(0, 0, 0, 255),
+            )
+        return np.asarray(strip)

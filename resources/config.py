@@ -1,0 +1,96 @@
+"""Resources for the embedded profile: paths, locales and encoder settings from EnvVars.
+
+Each setting is a Dagster `EnvVar`, so the UI shows which variable configures it; an unset
+variable falls back to the embedded default next to this repository.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+from microdrama.compositor import VideoSettings
+from microdrama.localize import SOURCE_LOCALE
+from microdrama.media import MediaStore
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULTS = {
+    "MICRODRAMA_TEMPLATES": str(REPO / "templates"),
+    "MICRODRAMA_TRENDS": str(REPO / "data" / "trends.csv"),
+    "MICRODRAMA_STORAGE": str(REPO / "storage"),
+    "MICRODRAMA_LOCALES": "en,es,pt-BR,zh-CN",
+}
+
+
+def setting(name: str) -> dg.EnvVar:
+    """The EnvVar `name`, with the embedded default filled in when it is unset."""
+    os.environ.setdefault(name, DEFAULTS[name])
+    return dg.EnvVar(name)
+
+
+class MediaStoreResource(dg.ConfigurableResource):
+    """Where every episode artifact and table lives."""
+
+    root: str = Field(description="media and tables root directory (MICRODRAMA_STORAGE)")
+
+    def store(self) -> MediaStore:
+        return MediaStore(Path(self.root).expanduser().resolve())
+
+
+class TemplateLibrary(dg.ConfigurableResource):
+    """The genre templates directory; its phrasebook/ holds the localization phrasebooks."""
+
+    directory: str = Field(description="genre templates directory (MICRODRAMA_TEMPLATES)")
+
+    @property
+    def path(self) -> Path:
+        return Path(self.directory).expanduser().resolve()
+
+    @property
+    def phrasebooks(self) -> Path:
+        return self.path / "phrasebook"
+
+
+class TrendFeed(dg.ConfigurableResource):
+    path: str = Field(description="trend feed, CSV or parquet (MICRODRAMA_TRENDS)")
+
+
+class Localization(dg.ConfigurableResource):
+    locales: str = Field(description="comma-separated locales, source first (MICRODRAMA_LOCALES)")
+
+    def locale_list(self) -> list[str]:
+        locales = [loc.strip() for loc in self.locales.split(",") if loc.strip()]
+        if not locales or locales[0] != SOURCE_LOCALE:
+            raise ValueError(
+                f"MICRODRAMA_LOCALES={self.locales!r}: must start with the source "
+                f"locale {SOURCE_LOCALE!r}, e.g. 'en,es,pt-BR,zh-CN'"
+            )
+        return locales
+
+
+class VideoEncoder(dg.ConfigurableResource):
+    """ffmpeg/x264 settings for the cut and its variants (9:16)."""
+
+    width: int = VideoSettings.width
+    height: int = VideoSettings.height
+    fps: int = VideoSettings.fps
+    crf: int = VideoSettings.crf
+    preset: str = VideoSettings.preset
+
+    def settings(self) -> VideoSettings:
+        if self.width * 16 != self.height * 9:
+            raise ValueError(f"VideoEncoder: {self.width}x{self.height} is not 9:16")
+        return VideoSettings(self.width, self.height, self.fps, self.crf, self.preset)
+
+
+def default_resources() -> dict[str, dg.ConfigurableResource]:
+    return {
+        "media": MediaStoreResource(root=setting("MICRODRAMA_STORAGE")),
+        "templates": TemplateLibrary(directory=setting("MICRODRAMA_TEMPLATES")),
+        "trend_feed": TrendFeed(path=setting("MICRODRAMA_TRENDS")),
+        "localization": Localization(locales=setting("MICRODRAMA_LOCALES")),
+        "encoder": VideoEncoder(),
+    }
