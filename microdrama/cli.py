@@ -45,12 +45,13 @@ def render(genre: str, episode: str | None, seed: int | None) -> dict:
     from resources.config import MediaStoreResource, setting
 
     started = time.perf_counter()
+    check_key("genre", genre)
+    if episode is not None:
+        check_key("episode", episode)
     ensure_dagster_home()
     instance = dg.DagsterInstance.get()
-    check_key("genre", genre)
     if episode is None:
         episode = next_episode(instance.get_dynamic_partitions(episode_slots.name))
-    check_key("episode", episode)
     for definition, key in ((genre_partitions, genre), (episode_slots, episode)):
         if not instance.has_dynamic_partition(definition.name, key):
             instance.add_dynamic_partitions(definition.name, [key])

@@ -193,8 +193,10 @@ def make_localized(
     with ep.store.staged(ep.dir("localized")) as tmp:
         for locale in [loc for loc in locales if loc != SOURCE_LOCALE]:
             localizer = Localizer.for_locale(locale, phrasebook_dir)
-            slots_at = {loc: localizer.slots(template, script.topic, loc)
-                        for loc in {shot.location for shot in script.shots}}
+            slots_at = {
+                loc: localizer.slots(template, script.topic, loc)
+                for loc in {shot.location for shot in script.shots}
+            }
             patterns = [line.pattern for _, line in script.lines]
             slots = [slots_at[shot.location] for shot, _ in script.lines]
             sources = [line.text for _, line in script.lines]

@@ -74,9 +74,9 @@ def _tokens(text: str) -> list[str]:
 class CaptionPainter:
     """Draw a caption as an RGBA strip the width of the frame."""
 
-    def __init__(self, font: FontFile, width: int, size: int, max_lines: int = 3):
+    def __init__(self, font: FontFile, width: int, size: int):
         self.font = font.load(size)
-        self.width, self.size, self.max_lines = width, size, max_lines
+        self.width, self.size = width, size
 
     def wrap(self, text: str) -> list[str]:
         limit = self.width * 0.86
@@ -90,8 +90,6 @@ class CaptionPainter:
                 current = trial
         if current.strip():
             lines.append(current.strip())
-        if len(lines) > self.max_lines:
-            lines = [*lines[: self.max_lines - 1], " ".join(lines[self.max_lines - 1 :])]
         return lines
 
     def paint(self, text: str, color: tuple[int, int, int] = (255, 255, 255)) -> np.ndarray:

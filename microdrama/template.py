@@ -218,7 +218,7 @@ class LoadedTemplate:
 
 
 def _field(loc: tuple) -> str:
-    return ".".join(str(part) for part in loc) or "(top level)"
+    return ".".join(str(part) for part in loc)
 
 
 def load_template(path: Path) -> LoadedTemplate:
@@ -240,7 +240,8 @@ def load_template(path: Path) -> LoadedTemplate:
         problems = []
         for err in exc.errors():
             message = re.sub(r"^Value error, ", "", err["msg"])
-            problems.append(f"{_field(err['loc'])}: {message}")
+            # cross-field rules name their own field; pydantic's own errors carry a location
+            problems.append(f"{_field(err['loc'])}: {message}" if err["loc"] else message)
         raise TemplateError(path, problems) from None
     if template.genre != path.stem:
         raise TemplateError(

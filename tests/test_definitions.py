@@ -1,0 +1,38 @@
+"""The code location loads cleanly and its lineage is the designed one."""
+
+from __future__ import annotations
+
+import warnings
+
+import dagster as dg
+
+
+def test_definitions_load_without_warnings() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        from definitions import defs
+
+        dg.Definitions.validate_loadable(defs)
+
+
+def test_lineage() -> None:
+    from definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    parents = {
+        key.to_user_string(): {p.to_user_string() for p in graph.get(key).parent_keys}
+        for key in graph.get_all_asset_keys()
+    }
+    assert parents["premise"] == {"genre_templates", "trends"}
+    assert parents["script"] == {"premise"}
+    assert parents["frames"] == {"script"}
+    assert parents["voice"] == {"script"}
+    assert parents["cut"] == {"frames", "voice"}
+    assert parents["localized"] == {"cut"}
+    assert parents["catalog"] == {"cut", "localized"}
+    partitioned = {
+        k.to_user_string()
+        for k in graph.get_all_asset_keys()
+        if graph.get(k).partitions_def is not None
+    }
+    assert partitioned == {"premise", "script", "frames", "voice", "cut", "localized"}

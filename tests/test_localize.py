@@ -1,0 +1,69 @@
+"""Localization: phrasebook first, machine translation for the rest, clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from microdrama.localize import Apertium, FastTranslate, LocalizationError, Localizer, Phrasebook
+from microdrama.template import load_templates
+
+REPO = Path(__file__).resolve().parent.parent
+PHRASEBOOKS = REPO / "templates" / "phrasebook"
+
+
+def test_zh_phrasebook_covers_every_template_line_and_title() -> None:
+    phrasebook = Phrasebook.load(PHRASEBOOKS / "zh-CN.yaml")
+    loaded, _ = load_templates(REPO / "templates")
+    lines = {
+        say
+        for t in loaded
+        for b in t.template.beats
+        for s in b.shots
+        for ln in s.lines
+        for say in ln.say
+    }
+    titles = {title for t in loaded for title in t.template.titles}
+    assert lines - set(phrasebook.phrases) == set()
+    assert titles - set(phrasebook.terms) == set()
+
+
+def test_phrasebook_translation_keeps_slots() -> None:
+    localizer = Localizer.for_locale("zh-CN", PHRASEBOOKS)
+    out = localizer.translate(
+        ["You buried me, {villain}. You forgot to check if I was breathing."],
+        [{"villain": "赵薇安"}],
+        ["ignored"],
+    )
+    assert out[0].method == "phrasebook"
+    assert "赵薇安" in out[0].text and "{" not in out[0].text
+
+
+def test_slot_mismatch_names_file_and_phrase(tmp_path: Path) -> None:
+    path = tmp_path / "fr.yaml"
+    path.write_text('locale: fr\nphrases:\n  "Hello {hero}": "Bonjour {heros}"\n')
+    with pytest.raises(LocalizationError, match=r"fr.yaml: phrases.'Hello \{hero\}'"):
+        Phrasebook.load(path)
+
+
+def test_unknown_locale_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(LocalizationError, match="MICRODRAMA_LOCALES: no phrasebook"):
+        Localizer.for_locale("fr", tmp_path)
+
+
+def test_machine_translators_translate() -> None:
+    source = "Where is my brother? You will pay for this."
+    spanish = Apertium("eng-spa").translate([source, "I came back."])
+    assert len(spanish) == 2 and "hermano" in spanish[0]
+    portuguese = FastTranslate().translate([source])
+    assert "irmão" in portuguese[0]
+
+
+def test_lines_outside_the_phrasebook_go_to_the_machine() -> None:
+    localizer = Localizer.for_locale("es", PHRASEBOOKS)
+    out = localizer.translate(
+        ["A line no phrasebook has, {hero}."], [{"hero": "Ana"}], ["A line no phrasebook has, Ana."]
+    )
+    assert out[0].method in {"machine", "phrasebook"}
+    assert out[0].text != "A line no phrasebook has, Ana."

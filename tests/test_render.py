@@ -1,0 +1,98 @@
+"""The whole graph, run through Dagster on a short template, checked with ffprobe and pandas."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from assets.partitions import episode_partition_key
+from microdrama.ffmpeg import probe
+from microdrama.media import read_json
+from microdrama.story import Script
+
+LOCALES = ["en", "es", "pt-BR", "zh-CN"]
+
+
+def streams(path: str) -> dict[str, dict]:
+    info = probe(Path(path))
+    return {s["codec_type"]: s for s in info["streams"]} | {"format": info["format"]}
+
+
+def test_render_reports_every_locale(rendered: dict) -> None:
+    assert set(rendered["variants"]) == set(LOCALES)
+    assert set(rendered["subtitles"]) == set(LOCALES)
+    assert rendered["cut"] == rendered["variants"]["en"]
+    assert rendered["seconds"] > 0
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_variant_is_vertical_h264_aac_timed_by_its_script(rendered: dict, locale: str) -> None:
+    media = streams(rendered["variants"][locale])
+    video, audio = media["video"], media["audio"]
+    assert (video["codec_name"], video["width"], video["height"]) == ("h264", 720, 1280)
+    assert audio["codec_name"] == "aac"
+    duration = float(media["format"]["duration"])
+    timeline = read_json(Path(rendered["variants"][locale]).parent / "timeline.json")
+    assert duration == pytest.approx(timeline["seconds"], abs=0.25)
+    script = Script.from_dict(
+        read_json(Path(rendered["cut"]).parents[1] / "script" / "script.json")
+    )
+    assert duration == pytest.approx(script.runtime_seconds, rel=0.35)
+    assert float(audio["duration"]) == pytest.approx(float(video["duration"]), abs=0.25)
+
+
+def test_each_variant_has_its_own_audio_and_subtitles(rendered: dict) -> None:
+    srts = {loc: Path(p).read_text(encoding="utf-8") for loc, p in rendered["subtitles"].items()}
+    assert len(set(srts.values())) == len(LOCALES), "subtitles must differ per locale"
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in srts["zh-CN"])
+    assert "林夏" in srts["zh-CN"] or "赵薇安" in srts["zh-CN"]  # localized character names
+    dubbed = {
+        loc: read_json(Path(p).parent / "lines.json")
+        for loc, p in rendered["variants"].items()
+        if loc != "en"
+    }
+    for locale, lines in dubbed.items():
+        assert all(line["seconds"] > 0.3 for line in lines), locale
+        assert all(line["method"] != "untranslated" for line in lines), locale
+    assert dubbed["zh-CN"][0]["method"] == "phrasebook"
+
+
+def test_catalog_has_the_episode(rendered: dict) -> None:
+    catalog = pd.read_parquet(rendered["catalog"])
+    row = catalog[
+        (catalog["genre"] == rendered["genre"]) & (catalog["episode"] == rendered["episode"])
+    ]
+    assert len(row) == 1
+    assert json.loads(row.iloc[0]["variants"]) == rendered["variants"]
+    assert row.iloc[0]["locales"].split(",") == LOCALES
+    assert row.iloc[0]["seconds"] > 5
+
+
+def test_data_version_is_the_manifest_digest(rendered: dict) -> None:
+    instance = dg.DagsterInstance.get()
+    key = episode_partition_key(rendered["genre"], rendered["episode"])
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey("cut"), asset_partitions=[str(key)]), limit=1
+    ).records
+    event = records[0].asset_materialization
+    assert event is not None
+    manifest = read_json(Path(rendered["cut"]).parent / "manifest.json")
+    assert event.tags["dagster/data_version"] == manifest["digest"]
+    assert set(manifest["files"]) >= {"episode.mp4", "episode.srt", "episode.vtt"}
+
+
+def test_failed_stage_keeps_the_previous_artifact(rendered: dict, tmp_path: Path) -> None:
+    from microdrama.media import MediaStore
+
+    cut_dir = Path(rendered["cut"]).parent
+    before = read_json(cut_dir / "manifest.json")
+    store = MediaStore(cut_dir.parents[3])
+    with pytest.raises(RuntimeError), store.staged(cut_dir) as staging:
+        (staging / "episode.mp4").write_bytes(b"half an episode")
+        raise RuntimeError("encoder crashed")
+    assert read_json(cut_dir / "manifest.json") == before
+    assert not list(cut_dir.parent.glob(".cut.*"))
