@@ -1,0 +1,1 @@
+"""Benchmarks: `microdrama bench` times one episode; see README.md for the figures."""
