@@ -13,14 +13,16 @@ from assets.templates import genre_templates
 from assets.trends import trends
 from assets.voice import voice
 
-INPUT_ASSETS = [genre_templates, trends]
 EPISODE_ASSETS = [premise, script, frames, voice, cut, localized]
-ALL_ASSETS = [*INPUT_ASSETS, *EPISODE_ASSETS, catalog]
+ALL_ASSETS = [genre_templates, trends, *EPISODE_ASSETS, catalog]
 
-tables_job = dg.define_asset_job(
-    "tables_job",
-    selection=INPUT_ASSETS,
-    description="Load and validate templates and the trend feed.",
+templates_job = dg.define_asset_job(
+    "templates_job",
+    selection=[genre_templates],
+    description="Validate one genre's template into the templates table.",
+)
+trends_job = dg.define_asset_job(
+    "trends_job", selection=[trends], description="Load the trend feed into the trends table."
 )
 episode_job = dg.define_asset_job(
     "episode_job", selection=EPISODE_ASSETS, description="Render one genre x episode partition."
@@ -28,4 +30,4 @@ episode_job = dg.define_asset_job(
 catalog_job = dg.define_asset_job(
     "catalog_job", selection=[catalog], description="Rebuild the catalog of finished episodes."
 )
-JOBS = [tables_job, episode_job, catalog_job]
+JOBS = [templates_job, trends_job, episode_job, catalog_job]

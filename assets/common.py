@@ -23,7 +23,7 @@ def open_episode(
     """The partition's episode folder and its genre template (from the templates table)."""
     genre, episode = episode_of(context)
     store = media.store()
-    template, _ = template_from_table(read_table(store.table_path("templates")), genre)
+    template, _ = template_from_table(read_table(store.template_table(genre)), genre)
     return Episode(store, genre, episode), template
 
 

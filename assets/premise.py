@@ -30,7 +30,7 @@ def premise(
     """Title, logline, cast and the trend topic this episode rides."""
     genre, episode = episode_of(context)
     store = media.store()
-    template, template_hash = template_from_table(read_table(store.table_path("templates")), genre)
+    template, template_hash = template_from_table(read_table(store.template_table(genre)), genre)
     seed = config.seed if config.seed is not None else default_seed(genre, episode)
     ep = Episode(store, genre, episode)
     made, manifest = make_premise(

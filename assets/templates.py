@@ -1,35 +1,47 @@
-import hashlib
-
 import dagster as dg
 
-from microdrama.tables import markdown_table, templates_table, write_table
-from microdrama.template import load_templates
+from assets.partitions import genre_partitions
+from microdrama.keys import check_key
+from microdrama.tables import template_row, write_table
+from microdrama.template import TemplateError, load_template
 from resources import MediaStoreResource, TemplateLibrary
 
 
-@dg.asset(group_name="inputs", code_version="1", kinds={"yaml", "parquet"})
+@dg.asset(
+    partitions_def=genre_partitions,
+    group_name="inputs",
+    code_version="1",
+    kinds={"yaml", "parquet"},
+)
 def genre_templates(
     context: dg.AssetExecutionContext, media: MediaStoreResource, templates: TemplateLibrary
 ) -> dg.MaterializeResult:
-    """Every genre template, validated; a broken file is recorded with its error, not fatal."""
-    loaded, errors = load_templates(templates.path)
-    for error in errors:
-        context.log.warning(str(error))
-    table = templates_table(loaded, errors)
-    path = write_table(table, media.store().table_path("templates"))
-    hashes = "|".join(
-        sorted(f"{g}:{h}" for g, h in zip(table["genre"], table["content_hash"], strict=True))
-    )
+    """One genre's template, validated into the templates table.
+
+    Its data version is the file's content hash, so editing one template marks exactly that
+    genre's episodes stale; a broken file fails this partition alone, naming file and field.
+    """
+    genre = check_key("genre", context.partition_key)
+    path = templates.path / f"{genre}.yaml"
+    if not path.exists():
+        raise dg.Failure(f"{path}: no template for genre {genre!r}")
+    try:
+        loaded = load_template(path)
+    except TemplateError as exc:
+        raise dg.Failure(
+            description=str(exc),
+            metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in exc.problems))},
+        ) from None
+    table_path = write_table(template_row(loaded), media.store().template_table(genre))
+    t = loaded.template
     return dg.MaterializeResult(
-        data_version=dg.DataVersion(hashlib.sha256(hashes.encode()).hexdigest()[:16]),
+        data_version=dg.DataVersion(loaded.content_hash),
         metadata={
-            "path": dg.MetadataValue.path(str(path)),
-            "valid": len(loaded),
-            "invalid": len(errors),
-            "templates": dg.MetadataValue.md(
-                markdown_table(
-                    table, ["genre", "valid", "title", "shots", "runtime_seconds", "error"]
-                )
-            ),
+            "path": dg.MetadataValue.path(str(table_path)),
+            "file": str(path),
+            "title": t.title,
+            "shots": t.shot_count,
+            "runtime_seconds": t.runtime_seconds,
+            "characters": ", ".join(c.name for c in t.characters),
         },
     )

@@ -38,15 +38,20 @@ def run_episode(root: Path, seed: int = 1) -> tuple[dict[str, float], float]:
     trends = load_trend_feed(REPO / "data" / "trends.csv")
     ep = Episode(MediaStore(root), GENRE, "e0001")
     log: dict[str, float] = {}
-    timed(log, "premise", lambda: stages.make_premise(ep, template, loaded.content_hash, trends,
-                                                      seed))
+    timed(
+        log, "premise", lambda: stages.make_premise(ep, template, loaded.content_hash, trends, seed)
+    )
     timed(log, "script", lambda: stages.make_script(ep, template))
     timed(log, "frames", lambda: stages.make_frames(ep, template, settings))
     timed(log, "voice", lambda: stages.make_voice(ep, template))
     timeline, _ = timed(log, "cut", lambda: stages.make_cut(ep, template, settings))
-    timed(log, "localized", lambda: stages.make_localized(ep, template, LOCALES,
-                                                          REPO / "templates" / "phrasebook",
-                                                          settings))
+    timed(
+        log,
+        "localized",
+        lambda: stages.make_localized(
+            ep, template, LOCALES, REPO / "templates" / "phrasebook", settings
+        ),
+    )
     return log, timeline["seconds"]
 
 
@@ -57,8 +62,19 @@ def main() -> int:
     print(f"{'stage':<12}{'seconds':>10}")
     for stage, seconds in log.items():
         print(f"{stage:<12}{seconds:>10.2f}")
-    print(f"{'episode':<12}{total:>10.2f}   ({video_seconds:.0f}s video, "
-          f"{len(LOCALES) - 1} localized variants)")
-    print(json.dumps({"episode_seconds": total, "stages": log, "video_seconds": video_seconds,
-                      "locales": LOCALES, "target_seconds": 90}))
+    print(
+        f"{'episode':<12}{total:>10.2f}   ({video_seconds:.0f}s video, "
+        f"{len(LOCALES) - 1} localized variants)"
+    )
+    print(
+        json.dumps(
+            {
+                "episode_seconds": total,
+                "stages": log,
+                "video_seconds": video_seconds,
+                "locales": LOCALES,
+                "target_seconds": 90,
+            }
+        )
+    )
     return 0

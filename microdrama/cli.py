@@ -36,7 +36,7 @@ def next_episode(existing: list[str]) -> str:
 
 
 def render(genre: str, episode: str | None, seed: int | None) -> dict:
-    """Materialize templates/trends, one episode partition and the catalog; return the paths."""
+    """Materialize the genre's template, the trends, one episode and the catalog; return paths."""
     import dagster as dg
 
     from assets.partitions import episode_partition_key, episode_slots, genre_partitions
@@ -57,7 +57,8 @@ def render(genre: str, episode: str | None, seed: int | None) -> dict:
             instance.add_dynamic_partitions(definition.name, [key])
     run_config = {"ops": {"premise": {"config": {"seed": seed}}}}
     runs = [
-        ("tables_job", {}, None),
+        ("templates_job", {}, genre),
+        ("trends_job", {}, None),
         ("episode_job", run_config, episode_partition_key(genre, episode)),
         ("catalog_job", {}, None),
     ]

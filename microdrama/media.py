@@ -86,6 +86,11 @@ class MediaStore:
     def table_path(self, name: str) -> Path:
         return self.root / "tables" / f"{check_key('table', name)}.parquet"
 
+    def template_table(self, genre: str | None = None) -> Path:
+        """The templates table: a folder of one parquet file per genre (pandas reads it whole)."""
+        folder = self.root / "tables" / "templates"
+        return folder if genre is None else folder / f"{check_key('genre', genre)}.parquet"
+
     @contextmanager
     def staged(self, folder: Path) -> Iterator[Path]:
         """Build `folder` in a sibling staging dir; swap it in whole, with its manifest, on success.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from microdrama.media import atomic_path
-from microdrama.template import GenreTemplate, LoadedTemplate, TemplateError
+from microdrama.template import GenreTemplate, LoadedTemplate
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> Path:
@@ -23,49 +23,21 @@ def read_table(path: Path) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
-def templates_table(loaded: list[LoadedTemplate], errors: list[TemplateError]) -> pd.DataFrame:
-    """One row per template file, valid or not, so a broken genre stays visible."""
-    rows = [
-        {
-            "genre": t.template.genre,
-            "file": str(t.path),
-            "valid": True,
-            "error": "",
-            "content_hash": t.content_hash,
-            "title": t.template.title,
-            "shots": t.template.shot_count,
-            "runtime_seconds": t.template.runtime_seconds,
-            "template_json": t.template.model_dump_json(),
-        }
-        for t in loaded
-    ]
-    rows += [
-        {
-            "genre": e.path.stem,
-            "file": str(e.path),
-            "valid": False,
-            "error": "; ".join(e.problems),
-            "content_hash": "",
-            "title": "",
-            "shots": 0,
-            "runtime_seconds": 0,
-            "template_json": "",
-        }
-        for e in errors
-    ]
+def template_row(loaded: LoadedTemplate) -> pd.DataFrame:
+    """The one-row table of a validated template; all genres together form the templates table."""
+    t = loaded.template
     return pd.DataFrame(
-        rows,
-        columns=[
-            "genre",
-            "file",
-            "valid",
-            "error",
-            "content_hash",
-            "title",
-            "shots",
-            "runtime_seconds",
-            "template_json",
-        ],
+        [
+            {
+                "genre": t.genre,
+                "file": str(loaded.path),
+                "content_hash": loaded.content_hash,
+                "title": t.title,
+                "shots": t.shot_count,
+                "runtime_seconds": t.runtime_seconds,
+                "template_json": t.model_dump_json(),
+            }
+        ]
     )
 
 
@@ -76,8 +48,6 @@ def template_from_table(table: pd.DataFrame, genre: str) -> tuple[GenreTemplate,
         known = ", ".join(sorted(table["genre"])) or "none"
         raise KeyError(f"genre {genre!r} has no template (known genres: {known})")
     row = rows.iloc[0]
-    if not row["valid"]:
-        raise ValueError(f"template {row['file']} is invalid: {row['error']}")
     return GenreTemplate.model_validate(json.loads(row["template_json"])), row["content_hash"]
 
 

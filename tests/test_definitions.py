@@ -35,4 +35,20 @@ def test_lineage() -> None:
         for k in graph.get_all_asset_keys()
         if graph.get(k).partitions_def is not None
     }
-    assert partitioned == {"premise", "script", "frames", "voice", "cut", "localized"}
+    assert partitioned == {
+        "genre_templates",
+        "premise",
+        "script",
+        "frames",
+        "voice",
+        "cut",
+        "localized",
+    }
+
+
+def test_an_episode_depends_on_its_own_genre_template_only() -> None:
+    from definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    mapping = graph.get_partition_mapping(dg.AssetKey("premise"), dg.AssetKey("genre_templates"))
+    assert isinstance(mapping, dg.MultiToSingleDimensionPartitionMapping)
