@@ -22,6 +22,7 @@ system-packages:
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0  # the CPU wheel on local disk, before anything pulls CUDA
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 

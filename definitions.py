@@ -4,5 +4,12 @@ import dagster as dg
 
 from assets import ALL_ASSETS, JOBS
 from resources import default_resources
+from sensors import SCHEDULES, SENSORS
 
-defs = dg.Definitions(assets=ALL_ASSETS, jobs=JOBS, resources=default_resources())
+defs = dg.Definitions(
+    assets=ALL_ASSETS,
+    jobs=JOBS,
+    sensors=SENSORS,
+    schedules=SCHEDULES,
+    resources=default_resources(),
+)

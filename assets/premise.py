@@ -13,7 +13,13 @@ from resources import MediaStoreResource
 
 class PremiseConfig(dg.Config):
     seed: int | None = Field(
-        default=None, description="story seed; unset means a stable seed derived from the partition"
+        default=None,
+        description="story seed; unset keeps the episode's previous seed, else one derived from "
+        "the partition",
+    )
+    topic: str | None = Field(
+        default=None,
+        description="trend topic to ride; unset keeps the previous topic, else picks a hot one",
     )
 
 
@@ -27,15 +33,22 @@ class PremiseConfig(dg.Config):
 def premise(
     context: dg.AssetExecutionContext, config: PremiseConfig, media: MediaStoreResource
 ) -> dg.MaterializeResult:
-    """Title, logline, cast and the trend topic this episode rides."""
+    """Title, logline, cast and the trend topic this episode rides.
+
+    Re-materializing keeps the episode's seed and topic, so a regenerated episode changes only
+    where its template changed.
+    """
     genre, episode = episode_of(context)
     store = media.store()
     template, template_hash = template_from_table(read_table(store.template_table(genre)), genre)
-    seed = config.seed if config.seed is not None else default_seed(genre, episode)
     ep = Episode(store, genre, episode)
-    made, manifest = make_premise(
-        ep, template, template_hash, read_table(store.table_path("trends")), seed
-    )
+    previous = ep.premise() if (ep.dir("premise") / "premise.json").exists() else None
+    seed = config.seed
+    if seed is None:
+        seed = previous.seed if previous else default_seed(genre, episode)
+    topic = config.topic or (previous.topic if previous and config.seed is None else None)
+    feed = None if topic else read_table(store.table_path("trends"))
+    made, manifest = make_premise(ep, template, template_hash, feed, seed, topic)
     return result(
         manifest,
         ep.dir("premise"),

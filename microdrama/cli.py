@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from microdrama.keys import UnsafeKeyError, check_key, episode_key
+from microdrama.keys import UnsafeKeyError, check_key, next_episode
 from microdrama.template import load_templates
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,11 +28,6 @@ def ensure_dagster_home() -> Path:
     if not config.exists() and (REPO / "dagster.yaml").exists():
         config.symlink_to(REPO / "dagster.yaml")
     return home
-
-
-def next_episode(existing: list[str]) -> str:
-    numbers = [int(k[1:]) for k in existing if k[:1] == "e" and k[1:].isdigit()]
-    return episode_key(max(numbers, default=0) + 1)
 
 
 def render(genre: str, episode: str | None, seed: int | None) -> dict:
@@ -117,10 +112,30 @@ def main(argv: list[str] | None = None) -> int:
         default=Path(os.environ.get("MICRODRAMA_TEMPLATES", REPO / "templates")),
     )
     commands.add_parser("bench", help="time one 60-second episode with three locales")
+    p_backfill = commands.add_parser("backfill", help="backfill a genre through the webserver")
+    p_backfill.add_argument("--genre", required=True)
+    amount = p_backfill.add_mutually_exclusive_group(required=True)
+    amount.add_argument("--episodes", type=int, help="the first N episode slots (added if new)")
+    amount.add_argument("--all", action="store_true", help="every existing episode slot")
+    p_backfill.add_argument("--url", default="http://127.0.0.1:3000")
     args = parser.parse_args(argv)
 
     if args.command == "validate":
         return validate(args.templates)
+    if args.command == "backfill":
+        from microdrama.backfill import BackfillError, launch_genre_backfill
+
+        try:
+            backfill_id, partitions = launch_genre_backfill(args.url, args.genre, args.episodes)
+        except (BackfillError, UnsafeKeyError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(
+            f"launched backfill of {len(partitions)} episode(s): {', '.join(partitions)}",
+            file=sys.stderr,
+        )
+        print(backfill_id)
+        return 0
     if args.command == "bench":
         from bench.episode import main as bench_main
 

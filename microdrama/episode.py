@@ -52,9 +52,14 @@ class Episode:
 
 
 def make_premise(
-    ep: Episode, template: GenreTemplate, template_hash: str, trends: pd.DataFrame, seed: int
+    ep: Episode,
+    template: GenreTemplate,
+    template_hash: str,
+    trends: pd.DataFrame | None,
+    seed: int,
+    topic: str | None = None,
 ) -> tuple[Premise, Manifest]:
-    premise = write_premise(template, template_hash, trends, ep.episode, seed)
+    premise = write_premise(template, template_hash, trends, ep.episode, seed, topic)
     with ep.store.staged(ep.dir("premise")) as tmp:
         write_json(tmp / "premise.json", premise.__dict__)
     return premise, ep.store.read_manifest(ep.dir("premise"))

@@ -22,3 +22,9 @@ def check_key(kind: str, value: str) -> str:
 def episode_key(number: int) -> str:
     """The canonical episode slot name, e.g. 42 -> 'e0042'."""
     return f"e{number:04d}"
+
+
+def next_episode(existing: list[str]) -> str:
+    """The slot after the highest existing one ('e0007' after 'e0006'), 'e0001' if none."""
+    numbers = [int(k[1:]) for k in existing if k[:1] == "e" and k[1:].isdigit()]
+    return episode_key(max(numbers, default=0) + 1)

@@ -129,10 +129,19 @@ def _slots(template: GenreTemplate, topic: str, location: str | None = None) -> 
 
 
 def write_premise(
-    template: GenreTemplate, template_hash: str, trends: pd.DataFrame, episode: str, seed: int
+    template: GenreTemplate,
+    template_hash: str,
+    trends: pd.DataFrame | None,
+    episode: str,
+    seed: int,
+    topic: str | None = None,
 ) -> Premise:
+    """A premise riding `topic`, or a hot topic drawn from `trends` when none is given."""
     rng = random.Random(seed)
-    topic = pick_topic(trends, rng)
+    if topic is None:
+        if trends is None:
+            raise ValueError("write_premise needs a topic or a trend feed")
+        topic = pick_topic(trends, rng)
     slots = _slots(template, topic, template.beats[0].location)
     return Premise(
         genre=template.genre,
