@@ -1,0 +1,161 @@
+"""Always on, for real: dagster-daemon and dagster-webserver on 127.0.0.1, a temp DAGSTER_HOME.
+
+Editing one template regenerates exactly that genre's episodes; `microdrama backfill` then
+completes a genre backfill through the webserver. Every wait is bounded; every process started
+here is stopped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from microdrama.cli import main, render
+
+REPO = Path(__file__).resolve().parent.parent
+SHORT = Path(__file__).parent / "fixtures" / "short-revenge.yaml"
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(what: str, check: Callable[[], object], seconds: float) -> object:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(2)
+    raise AssertionError(f"timed out after {seconds:.0f}s waiting for {what}")
+
+
+@pytest.fixture()
+def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict]:
+    home, templates = tmp_path / "dagster_home", tmp_path / "templates"
+    home.mkdir()
+    shutil.copy(REPO / "dagster.yaml", home)
+    shutil.copytree(REPO / "templates" / "phrasebook", templates / "phrasebook")
+    shutil.copy(SHORT, templates)
+    twin = SHORT.read_text().replace("genre: short-revenge", "genre: short-twin")
+    (templates / "short-twin.yaml").write_text(twin)
+    env = {
+        "DAGSTER_HOME": str(home),
+        "MICRODRAMA_TEMPLATES": str(templates),
+        "MICRODRAMA_STORAGE": str(tmp_path / "storage"),
+        "MICRODRAMA_TRENDS": str(REPO / "data" / "trends.csv"),
+        "MICRODRAMA_LOCALES": "en,es",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    for genre in ("short-revenge", "short-twin"):
+        render(genre, "e0001", seed=5)
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    commands = {
+        "daemon": [str(BIN / "dagster-daemon"), "run", "-w", str(REPO / "workspace.yaml")],
+        "webserver": [
+            str(BIN / "dagster-webserver"),
+            "-w",
+            str(REPO / "workspace.yaml"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+    }
+    processes = [
+        subprocess.Popen(
+            cmd,
+            cwd=REPO,
+            env={**os.environ, **env},
+            stdout=(logs / f"{name}.log").open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        for name, cmd in commands.items()
+    ]
+    try:
+
+        def webserver_up() -> bool:
+            try:
+                with urllib.request.urlopen(f"{url}/server_info", timeout=5) as response:
+                    return response.status == 200
+            except OSError:
+                return False
+
+        wait_for("the webserver", webserver_up, 120)
+        with dg.DagsterInstance.get() as instance:
+            yield {"url": url, "templates": templates, "instance": instance, "logs": logs}
+    finally:
+        for process in processes:
+            with_group = os.getpgid(process.pid)
+            os.killpg(with_group, signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(os.getpgid(process.pid), signal.SIGKILL)
+                process.wait(timeout=10)
+
+
+def runs(instance: dg.DagsterInstance, **tags: str) -> list[dg.DagsterRun]:
+    return list(instance.get_runs(filters=dg.RunsFilter(tags=tags)))
+
+
+def test_template_edit_regenerates_one_genre_then_backfill(deployment: dict) -> None:
+    instance = deployment["instance"]
+    succeeded = dg.DagsterRunStatus.SUCCESS
+
+    def sensor_validated_both() -> bool:
+        done = [
+            r
+            for r in runs(instance, **{"dagster/sensor_name": "template_sensor"})
+            if r.job_name == "templates_job" and r.status == succeeded
+        ]
+        return len(done) >= 2
+
+    wait_for("the template sensor's first tick", sensor_validated_both, 180)
+
+    path = deployment["templates"] / "short-revenge.yaml"
+    path.write_text(path.read_text().replace("smiles", "smiles coldly"))
+
+    def regenerated() -> list[dg.DagsterRun]:
+        found = runs(instance, **{"microdrama/reason": "template changed"})
+        return found if found and all(r.status == succeeded for r in found) else []
+
+    done = wait_for("the regenerated episode", regenerated, 300)
+    assert {r.tags["dagster/partition"] for r in done} == {"e0001|short-revenge"}
+    failed = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]))
+    assert failed == []
+
+    assert (
+        main(["backfill", "--genre", "short-twin", "--episodes", "2", "--url", deployment["url"]])
+        == 0
+    )
+    backfill_id = instance.get_backfills()[0].backfill_id
+
+    def backfill_finished() -> bool:
+        return instance.get_backfill(backfill_id).status.value != "REQUESTED"
+
+    wait_for("the backfill", backfill_finished, 400)
+    assert instance.get_backfill(backfill_id).status.value == "COMPLETED_SUCCESS"
+    materialized = instance.get_materialized_partitions(dg.AssetKey("localized"))
+    assert {"e0001|short-twin", "e0002|short-twin"} <= materialized
