@@ -13,8 +13,9 @@ REPO = Path(__file__).resolve().parent.parent
 PHRASEBOOKS = REPO / "templates" / "phrasebook"
 
 
-def test_zh_phrasebook_covers_every_template_line_and_title() -> None:
-    phrasebook = Phrasebook.load(PHRASEBOOKS / "zh-CN.yaml")
+@pytest.mark.parametrize("locale", ["es", "zh-CN"])
+def test_phrasebook_covers_every_template_line_and_title(locale: str) -> None:
+    phrasebook = Phrasebook.load(PHRASEBOOKS / f"{locale}.yaml")
     loaded, _ = load_templates(REPO / "templates")
     lines = {
         say
