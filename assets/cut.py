@@ -1,6 +1,6 @@
 import dagster as dg
 
-from assets.common import EPISODE_GROUP, open_episode, result
+from assets.common import EPISODE_GROUP, image_markdown, open_episode, result
 from assets.frames import frames
 from assets.partitions import episode_partitions
 from assets.voice import voice
@@ -29,4 +29,5 @@ def cut(
         video=dg.MetadataValue.path(str(video)),
         subtitles=dg.MetadataValue.path(str(ep.dir("cut") / "episode.srt")),
         megabytes=round(video.stat().st_size / 1e6, 2),
+        poster=image_markdown(ep.dir("cut") / "poster.jpg", "poster frame"),
     )

@@ -50,12 +50,13 @@ def render(genre: str, episode: str | None, seed: int | None) -> dict:
     for definition, key in ((genre_partitions, genre), (episode_slots, episode)):
         if not instance.has_dynamic_partition(definition.name, key):
             instance.add_dynamic_partitions(definition.name, [key])
-    run_config = {"ops": {"premise": {"config": {"seed": seed}}}}
+    quiet = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    run_config = {**quiet, "ops": {"premise": {"config": {"seed": seed}}}}
     runs = [
-        ("templates_job", {}, genre),
-        ("trends_job", {}, None),
+        ("templates_job", quiet, genre),
+        ("trends_job", quiet, None),
         ("episode_job", run_config, episode_partition_key(genre, episode)),
-        ("catalog_job", {}, None),
+        ("catalog_job", quiet, None),
     ]
     for job_name, config, partition in runs:
         job = defs.resolve_job_def(job_name)

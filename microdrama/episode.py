@@ -16,6 +16,7 @@ import pandas as pd
 
 from microdrama import compositor
 from microdrama.compositor import VideoSettings
+from microdrama.ffmpeg import run_ffmpeg
 from microdrama.fonts import font_for
 from microdrama.localize import SOURCE_LOCALE, Localizer
 from microdrama.media import Manifest, MediaStore, read_json, write_bytes, write_json
@@ -181,6 +182,22 @@ def make_cut(
     with ep.store.staged(ep.dir("cut")) as tmp:
         timeline = render_variant(
             ep, template, script, clips, ep.dir("voice"), script.title, SOURCE_LOCALE, tmp, settings
+        )
+        # the poster: a frame from the first shot's dialogue, caption and title included
+        run_ffmpeg(
+            [
+                "-ss",
+                f"{min(1.5, timeline['seconds'] / 2):.2f}",
+                "-i",
+                str(tmp / "episode.mp4"),
+                "-frames:v",
+                "1",
+                "-vf",
+                "scale=360:-2",
+                "-q:v",
+                "4",
+                str(tmp / "poster.jpg"),
+            ]
         )
     return timeline, ep.store.read_manifest(ep.dir("cut"))
 

@@ -83,7 +83,8 @@ def test_data_version_is_the_manifest_digest(rendered: dict) -> None:
     assert event is not None
     manifest = read_json(Path(rendered["cut"]).parent / "manifest.json")
     assert event.tags["dagster/data_version"] == manifest["digest"]
-    assert set(manifest["files"]) >= {"episode.mp4", "episode.srt", "episode.vtt"}
+    assert set(manifest["files"]) >= {"episode.mp4", "episode.srt", "episode.vtt", "poster.jpg"}
+    assert event.metadata["poster"].value.startswith("![poster frame](data:image/jpeg;base64,")
 
 
 def test_failed_stage_keeps_the_previous_artifact(rendered: dict, tmp_path: Path) -> None:
@@ -97,3 +98,26 @@ def test_failed_stage_keeps_the_previous_artifact(rendered: dict, tmp_path: Path
         raise RuntimeError("encoder crashed")
     assert read_json(cut_dir / "manifest.json") == before
     assert not list(cut_dir.parent.glob(".cut.*"))
+
+
+def test_broken_template_fails_its_genre_with_file_and_field(
+    rendered: dict, factory: dict[str, Path]
+) -> None:
+    from microdrama.cli import render
+
+    broken = factory["MICRODRAMA_TEMPLATES"] / "broken-genre.yaml"
+    text = (factory["MICRODRAMA_TEMPLATES"] / "short-revenge.yaml").read_text()
+    broken.write_text(
+        text.replace("genre: short-revenge", "genre: broken-genre").replace(
+            "runtime_seconds: 9", "runtime_seconds: -3"
+        )
+    )
+    try:
+        with pytest.raises(RuntimeError) as caught:
+            render("broken-genre", "e0001", seed=1)
+    finally:
+        broken.unlink()
+    assert f"{broken}: runtime_seconds: Input should be greater than or equal to 5" in str(
+        caught.value
+    )
+    assert Path(rendered["cut"]).exists()  # the other genre's episode is untouched
