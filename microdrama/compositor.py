@@ -61,13 +61,56 @@ def _pan(index: int, shot_type: str, spare_x: int, spare_y: int) -> tuple[tuple[
     return (spare_x, spare_y // 3), (0, spare_y // 2)
 
 
-def _blend(frame: np.ndarray, strip: np.ndarray, top: int) -> None:
-    h = min(strip.shape[0], frame.shape[0] - top)
-    alpha = strip[:h, :, 3:4].astype(np.uint16)
-    region = frame[top : top + h]
-    region[:] = (
-        (region.astype(np.uint16) * (255 - alpha) + strip[:h, :, :3] * alpha) // 255
-    ).astype(np.uint8)
+# BT.601 limited range, the matrix x264 and players assume for untagged SD/HD yuv420p
+_RGB_TO_YUV = (
+    np.array(
+        [[65.481, 128.553, 24.966], [-37.797, -74.203, 112.0], [112.0, -93.786, -18.214]],
+        np.float32,
+    )
+    / 255.0
+)
+_YUV_OFFSET = np.array([16.0, 128.0, 128.0], np.float32)
+
+
+def _half(plane: np.ndarray) -> np.ndarray:
+    """2x2 average: full-resolution plane -> chroma resolution."""
+    h, w = plane.shape[0] // 2 * 2, plane.shape[1] // 2 * 2
+    p = plane[:h, :w].astype(np.float32)
+    return (p[0::2, 0::2] + p[1::2, 0::2] + p[0::2, 1::2] + p[1::2, 1::2]) / 4
+
+
+def to_yuv420(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """RGB (H, W, 3) uint8 -> Y (H, W), U and V (H/2, W/2) uint8 planes."""
+    yuv = rgb.astype(np.float32) @ _RGB_TO_YUV.T + _YUV_OFFSET
+    y = np.clip(yuv[..., 0] + 0.5, 0, 255).astype(np.uint8)
+    u = np.clip(_half(yuv[..., 1]) + 0.5, 0, 255).astype(np.uint8)
+    v = np.clip(_half(yuv[..., 2]) + 0.5, 0, 255).astype(np.uint8)
+    return y, u, v
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """A caption strip as YUV planes with alpha at luma and chroma resolution."""
+
+    planes: tuple[np.ndarray, np.ndarray, np.ndarray]
+    alphas: tuple[np.ndarray, np.ndarray]
+
+    @classmethod
+    def from_rgba(cls, strip: np.ndarray) -> Overlay:
+        strip = strip[: strip.shape[0] // 2 * 2]
+        alpha = strip[..., 3].astype(np.uint16)
+        return cls(to_yuv420(strip[..., :3]), (alpha, _half(alpha).astype(np.uint16)))
+
+    def blend(self, planes: list[np.ndarray], top: int) -> None:
+        """Alpha-blend onto the frame planes in place, `top` in luma rows (made even)."""
+        top -= top % 2
+        for index, (plane, over) in enumerate(zip(planes, self.planes, strict=True)):
+            alpha = self.alphas[0 if index == 0 else 1]
+            row = top if index == 0 else top // 2
+            h = min(over.shape[0], plane.shape[0] - row)
+            region = plane[row : row + h]
+            a = alpha[:h]
+            region[:] = ((region * (255 - a) + over[:h] * a) // 255).astype(np.uint8)
 
 
 def frames(
@@ -79,17 +122,22 @@ def frames(
     captions: CaptionPainter,
     settings: VideoSettings,
 ) -> Iterator[bytes]:
-    """Yield every output frame as raw RGB bytes, one shot's still in memory at a time."""
+    """Yield every output frame as raw yuv420p bytes, one shot's still in memory at a time.
+
+    Each still is converted to YUV once; a frame is then a slice of its planes plus the
+    caption, so no per-frame color conversion happens here or in ffmpeg.
+    """
     w, h, fps = settings.width, settings.height, settings.fps
-    big_w, big_h = round(w * OVERSCAN), round(h * OVERSCAN)
-    strips = [captions.paint(cue.text) for cue in cues]
-    title_strip = captions.paint(title, color=(255, 236, 190))
-    caption_top = round(h * 0.70)
+    big_w, big_h = round(w * OVERSCAN) // 2 * 2, round(h * OVERSCAN) // 2 * 2
+    overlays = [Overlay.from_rgba(captions.paint(cue.text)) for cue in cues]
+    title_overlay = Overlay.from_rgba(captions.paint(title, color=(255, 236, 190)))
+    caption_top, title_top = round(h * 0.70), round(h * 0.08)
     total_frames = round(sum(t.duration for t in timings) * fps)
     shot_ends = np.cumsum([t.duration for t in timings])
     frame_no = 0
     for index, (path, shot_type) in enumerate(zip(keyframes, shot_types, strict=True)):
-        still = np.asarray(Image.open(path).convert("RGB").resize((big_w, big_h), Image.BICUBIC))
+        still = Image.open(path).convert("RGB").resize((big_w, big_h), Image.BICUBIC)
+        y_plane, u_plane, v_plane = to_yuv420(np.asarray(still))
         first = frame_no
         last = total_frames if index == len(timings) - 1 else round(shot_ends[index] * fps)
         (x0, y0), (x1, y1) = _pan(index, shot_type, big_w - w, big_h - h)
@@ -98,15 +146,20 @@ def frames(
             t = (frame_no - first) / span
             ease = t * t * (3 - 2 * t)
             x, y = round(x0 + (x1 - x0) * ease), round(y0 + (y1 - y0) * ease)
-            frame = still[y : y + h, x : x + w].copy()
+            cx, cy = x // 2, y // 2
+            planes = [
+                y_plane[y : y + h, x : x + w].copy(),
+                u_plane[cy : cy + h // 2, cx : cx + w // 2].copy(),
+                v_plane[cy : cy + h // 2, cx : cx + w // 2].copy(),
+            ]
             now = frame_no / fps
             if now < TITLE_SECONDS:
-                _blend(frame, title_strip, round(h * 0.08))
-            for cue, strip in zip(cues, strips, strict=True):
+                title_overlay.blend(planes, title_top)
+            for cue, overlay in zip(cues, overlays, strict=True):
                 if cue.start <= now < cue.end:
-                    _blend(frame, strip, caption_top)
+                    overlay.blend(planes, caption_top)
                     break
-            yield frame.tobytes()
+            yield b"".join(plane.tobytes() for plane in planes)
         frame_no = last
 
 
@@ -122,7 +175,7 @@ def encode(frame_source: Iterator[bytes], audio: Path, out: Path, settings: Vide
             "-f",
             "rawvideo",
             "-pix_fmt",
-            "rgb24",
+            "yuv420p",
             "-s",
             f"{settings.width}x{settings.height}",
             "-r",
