@@ -34,6 +34,19 @@ class VideoSettings:
     preset: str = "superfast"
     audio_rate: int = 48000
 
+    def x264_args(self) -> list[str]:
+        """The video encoder settings, shared by the cut and the benchmark's reference."""
+        return [
+            "-c:v",
+            "libx264",
+            "-preset",
+            self.preset,
+            "-crf",
+            str(self.crf),
+            "-pix_fmt",
+            "yuv420p",
+        ]
+
 
 def mix_dialogue(clips: list[tuple[float, Path]], total: float, out: Path) -> None:
     """Lay each clip at its start time on a silent track of `total` seconds, then normalize."""
@@ -188,14 +201,7 @@ def encode(frame_source: Iterator[bytes], audio: Path, out: Path, settings: Vide
             "0:v:0",
             "-map",
             "1:a:0",
-            "-c:v",
-            "libx264",
-            "-preset",
-            settings.preset,
-            "-crf",
-            str(settings.crf),
-            "-pix_fmt",
-            "yuv420p",
+            *settings.x264_args(),
             "-c:a",
             "aac",
             "-b:a",
