@@ -42,7 +42,7 @@ def premise(
     store = media.store()
     template, template_hash = template_from_table(read_table(store.template_table(genre)), genre)
     ep = Episode(store, genre, episode)
-    previous = ep.premise() if (ep.dir("premise") / "premise.json").exists() else None
+    previous = ep.previous_premise()
     seed = config.seed
     if seed is None:
         seed = previous.seed if previous else default_seed(genre, episode)

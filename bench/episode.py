@@ -81,9 +81,15 @@ def run_episode(root: Path, seed: int = SEED) -> dict[str, float]:
     """Render the benchmark episode under `root` by direct calls; return seconds per stage."""
     cold_caches()
     log: dict[str, float] = {}
-    loaded = timed(log, "inputs", lambda: load_template(REPO / "templates" / f"{GENRE}.yaml"))
+    loaded, trends = timed(
+        log,
+        "inputs",
+        lambda: (
+            load_template(REPO / "templates" / f"{GENRE}.yaml"),
+            load_trend_feed(REPO / "data" / "trends.csv"),
+        ),
+    )
     template, settings = loaded.template, VideoSettings()
-    trends = load_trend_feed(REPO / "data" / "trends.csv")
     ep = Episode(MediaStore(root), GENRE, "e0001")
     timed(
         log, "premise", lambda: stages.make_premise(ep, template, loaded.content_hash, trends, seed)

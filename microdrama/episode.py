@@ -45,6 +45,10 @@ class Episode:
     def premise(self) -> Premise:
         return Premise(**read_json(self.dir("premise") / "premise.json"))
 
+    def previous_premise(self) -> Premise | None:
+        """The premise already made for this slot, if any."""
+        return self.premise() if (self.dir("premise") / "premise.json").exists() else None
+
     def script(self) -> Script:
         return Script.from_dict(read_json(self.dir("script") / "script.json"))
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from microdrama.template import GenreTemplate
 from microdrama.timing import plan_shots
+from microdrama.trends import latest_observations
 
 WORDS_PER_SECOND = 2.6
 
@@ -113,8 +114,7 @@ def pick_topic(trends: pd.DataFrame, rng: random.Random, top: int = 5) -> str:
     """A hot topic from the latest observations, weighted by score."""
     if trends.empty:
         raise ValueError("the trend feed has no usable rows; add rows to MICRODRAMA_TRENDS")
-    latest = trends.sort_values(["observed_at", "score"], ascending=False)
-    hottest = latest.drop_duplicates("topic").nlargest(top, "score")
+    hottest = latest_observations(trends).nlargest(top, "score")
     topics = hottest["topic"].tolist()
     weights = [max(float(s), 1e-6) for s in hottest["score"]]
     return rng.choices(topics, weights=weights, k=1)[0]

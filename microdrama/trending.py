@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from microdrama.template import GenreTemplate
+from microdrama.trends import latest_observations
 
 DUPLICATE_SIMILARITY = 0.85
 
@@ -41,12 +42,23 @@ class TopicMatcher:
         sims = self.embed(topics) @ self.embed([genre_profile(t) for t in templates]).T
         return pd.DataFrame(sims, index=topics, columns=[t.genre for t in templates])
 
-    def is_duplicate(self, topic: str, made: list[str]) -> bool:
-        """Whether `topic` says what an already-made topic says."""
-        if not made:
+
+class TopicMemory:
+    """Topics already made, embedded once, to tell a new topic from a rephrased old one."""
+
+    def __init__(self, matcher: TopicMatcher, made: list[str]):
+        self.matcher = matcher
+        self.vectors = matcher.embed(made) if made else None
+
+    def knows(self, topic: str) -> bool:
+        """Whether `topic` says what a remembered topic says."""
+        if self.vectors is None:
             return False
-        sims = self.embed([topic]) @ self.embed(made).T
-        return bool(sims.max() >= DUPLICATE_SIMILARITY)
+        return bool((self.vectors @ self.matcher.embed([topic])[0]).max() >= DUPLICATE_SIMILARITY)
+
+    def remember(self, topic: str) -> None:
+        vector = self.matcher.embed([topic])
+        self.vectors = vector if self.vectors is None else np.vstack([self.vectors, vector])
 
 
 @lru_cache(maxsize=1)
@@ -58,12 +70,11 @@ def matcher() -> TopicMatcher:
 
 def hot_topics(trends: pd.DataFrame, min_score: float) -> pd.DataFrame:
     """Each topic's latest observation, hottest first, at or above `min_score`."""
-    latest = trends.sort_values("observed_at").drop_duplicates("topic", keep="last")
+    latest = latest_observations(trends)
     return latest[latest["score"] >= min_score].sort_values("score", ascending=False)
 
 
 def genre_heat(trends: pd.DataFrame, fit: pd.DataFrame) -> pd.Series:
     """How hot each genre is now: topic scores weighted by how well each topic fits it."""
-    latest = trends.sort_values("observed_at").drop_duplicates("topic", keep="last")
-    scores = latest.set_index("topic")["score"].reindex(fit.index).fillna(0.0)
+    scores = latest_observations(trends).set_index("topic")["score"].reindex(fit.index).fillna(0.0)
     return (fit.clip(lower=0.0).mul(scores, axis=0)).sum(axis=0)

@@ -13,6 +13,11 @@ class TrendFeedError(ValueError):
     pass
 
 
+def latest_observations(trends: pd.DataFrame) -> pd.DataFrame:
+    """Each topic's most recent row: a topic's heat is what it scores now."""
+    return trends.sort_values(["observed_at", "score"]).drop_duplicates("topic", keep="last")
+
+
 def load_trend_feed(path: Path) -> pd.DataFrame:
     """Read a CSV or parquet feed into typed columns; raise naming the file and column."""
     if not path.exists():

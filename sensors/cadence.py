@@ -10,7 +10,8 @@ import dagster as dg
 from assets import catalog_job, episode_job
 from assets.partitions import episode_partition_key
 from microdrama.tables import read_table
-from microdrama.trending import genre_heat, hot_topics, matcher
+from microdrama.trending import genre_heat, matcher
+from microdrama.trends import latest_observations
 from resources import MediaStoreResource
 from sensors.state import SlotMinter, live_templates
 
@@ -38,7 +39,7 @@ def release_cadence(
     trends_path = store.table_path("trends")
     if trends_path.exists():
         feed = read_table(trends_path)
-        topics = list(hot_topics(feed, 0.0)["topic"])
+        topics = list(latest_observations(feed)["topic"])
         heat = genre_heat(feed, matcher().fit(topics, templates)).to_dict()
     else:
         heat = {t.genre: 1.0 for t in templates}

@@ -10,7 +10,7 @@ import dagster as dg
 
 from assets import episode_job, trends_job
 from assets.partitions import episode_partition_key
-from microdrama.trending import hot_topics, matcher
+from microdrama.trending import TopicMemory, hot_topics, matcher
 from microdrama.trends import TrendFeedError, load_trend_feed
 from resources import MediaStoreResource, TrendFeed
 from sensors.state import SlotMinter, live_templates
@@ -50,8 +50,9 @@ def trend_sensor(
     if templates and fresh:
         model = matcher()
         fit = model.fit(fresh, templates)
+        memory = TopicMemory(model, state["topics"])
         for topic in fresh:
-            if model.is_duplicate(topic, state["topics"]):
+            if memory.knows(topic):
                 context.log.info(f"skipped {topic!r}: too close to a topic already made")
             elif len(minter.minted) < MAX_NEW_PER_TICK:
                 genre = str(fit.loc[topic].idxmax())
@@ -68,6 +69,7 @@ def trend_sensor(
             else:
                 continue  # over this tick's budget: left for the next tick
             state["topics"].append(topic)
+            memory.remember(topic)
     return dg.SensorResult(
         run_requests=runs,
         skip_reason=None if runs else "no feed change and no new hot topic",
