@@ -1,4 +1,4 @@
-"""Small helpers the episode assets share: loading their template and describing outputs."""
+"""Small helpers the episode assets share: their template, their checks, describing outputs."""
 
 from __future__ import annotations
 
@@ -9,12 +9,16 @@ import dagster as dg
 
 from assets.partitions import episode_of
 from microdrama.episode import Episode
+from microdrama.gates import CHECKS, Gate, GateFailure
 from microdrama.media import Manifest
 from microdrama.tables import read_table, template_from_table
 from microdrama.template import GenreTemplate
 from resources import MediaStoreResource
 
 EPISODE_GROUP = "episode"
+
+# ffmpeg or espeak crashing, or memory running out, is worth another try; a failed gate is not.
+TRANSIENT_RETRY = dg.RetryPolicy(max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL)
 
 
 def open_episode(
@@ -27,10 +31,43 @@ def open_episode(
     return Episode(store, genre, episode), template
 
 
-def result(manifest: Manifest, folder: Path, **metadata: object) -> dg.MaterializeResult:
+def gate_checks(artifact: str) -> list[dg.AssetCheckSpec]:
+    """The artifact's quality gates as blocking asset checks: a failure stops downstream work."""
+    return [
+        dg.AssetCheckSpec(name, asset=artifact, description=description, blocking=True)
+        for name, description in CHECKS[artifact].items()
+    ]
+
+
+def check_results(gates: list[Gate]) -> list[dg.AssetCheckResult]:
+    return [
+        dg.AssetCheckResult(
+            check_name=g.name,
+            passed=g.passed,
+            description=g.reason,
+            metadata=g.metadata,
+            severity=dg.AssetCheckSeverity.ERROR,
+        )
+        for g in gates
+    ]
+
+
+def rejected(failure: GateFailure) -> dg.Failure:
+    """The step failure for an artifact its gates refused (the last good one stays)."""
+    return dg.Failure(
+        description=str(failure),
+        metadata={"failed_checks": ", ".join(g.name for g in failure.gates if not g.passed)},
+        allow_retries=False,
+    )
+
+
+def result(
+    manifest: Manifest, folder: Path, gates: list[Gate], **metadata: object
+) -> dg.MaterializeResult:
     """A materialization whose data version is the artifact's content digest."""
     return dg.MaterializeResult(
         data_version=dg.DataVersion(manifest.digest),
+        check_results=check_results(gates),
         metadata={
             "path": dg.MetadataValue.path(str(folder)),
             "files": len(manifest.files),

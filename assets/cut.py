@@ -1,10 +1,22 @@
+from collections.abc import Iterator
+
 import dagster as dg
 
-from assets.common import EPISODE_GROUP, image_markdown, open_episode, result
+from assets.common import (
+    EPISODE_GROUP,
+    TRANSIENT_RETRY,
+    check_results,
+    gate_checks,
+    image_markdown,
+    open_episode,
+    rejected,
+    result,
+)
 from assets.frames import frames
 from assets.partitions import episode_partitions
 from assets.voice import voice
 from microdrama.episode import make_cut
+from microdrama.gates import GateFailure
 from resources import MediaStoreResource, VideoEncoder
 
 
@@ -12,19 +24,26 @@ from resources import MediaStoreResource, VideoEncoder
     partitions_def=episode_partitions,
     deps=[frames, voice],
     group_name=EPISODE_GROUP,
-    code_version="1",
+    code_version="2",
     kinds={"ffmpeg"},
+    check_specs=gate_checks("cut"),
+    retry_policy=TRANSIENT_RETRY,
 )
 def cut(
     context: dg.AssetExecutionContext, media: MediaStoreResource, encoder: VideoEncoder
-) -> dg.MaterializeResult:
+) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     """The source-locale episode: 9:16 H.264/AAC MP4 timed by its dialogue, captions burned in."""
     ep, template = open_episode(context, media)
-    timeline, manifest = make_cut(ep, template, encoder.settings())
+    try:
+        timeline, manifest, gates = make_cut(ep, template, encoder.settings())
+    except GateFailure as failure:
+        yield from check_results(failure.gates)
+        raise rejected(failure) from None
     video = ep.dir("cut") / "episode.mp4"
-    return result(
+    yield result(
         manifest,
         ep.dir("cut"),
+        gates,
         seconds=timeline["seconds"],
         video=dg.MetadataValue.path(str(video)),
         subtitles=dg.MetadataValue.path(str(ep.dir("cut") / "episode.srt")),

@@ -1,9 +1,21 @@
+from collections.abc import Iterator
+
 import dagster as dg
 
-from assets.common import EPISODE_GROUP, image_markdown, open_episode, result
+from assets.common import (
+    EPISODE_GROUP,
+    TRANSIENT_RETRY,
+    check_results,
+    gate_checks,
+    image_markdown,
+    open_episode,
+    rejected,
+    result,
+)
 from assets.partitions import episode_partitions
 from assets.script import script
 from microdrama.episode import make_frames
+from microdrama.gates import GateFailure
 from resources import MediaStoreResource, VideoEncoder
 
 
@@ -11,18 +23,25 @@ from resources import MediaStoreResource, VideoEncoder
     partitions_def=episode_partitions,
     deps=[script],
     group_name=EPISODE_GROUP,
-    code_version="1",
+    code_version="2",
     kinds={"pillow"},
+    check_specs=gate_checks("frames"),
+    retry_policy=TRANSIENT_RETRY,
 )
 def frames(
     context: dg.AssetExecutionContext, media: MediaStoreResource, encoder: VideoEncoder
-) -> dg.MaterializeResult:
+) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     """One 9:16 keyframe per shot, with each character drawn the same in every shot."""
     ep, template = open_episode(context, media)
-    sheet, manifest = make_frames(ep, template, encoder.settings())
-    return result(
+    try:
+        sheet, manifest, gates = make_frames(ep, template, encoder.settings())
+    except GateFailure as failure:
+        yield from check_results(failure.gates)
+        raise rejected(failure) from None
+    yield result(
         manifest,
         ep.dir("frames"),
+        gates,
         keyframes=len(ep.keyframes()),
         contact_sheet=image_markdown(sheet, "contact sheet"),
     )

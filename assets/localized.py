@@ -1,9 +1,20 @@
+from collections.abc import Iterator
+
 import dagster as dg
 
-from assets.common import EPISODE_GROUP, open_episode, result
+from assets.common import (
+    EPISODE_GROUP,
+    TRANSIENT_RETRY,
+    check_results,
+    gate_checks,
+    open_episode,
+    rejected,
+    result,
+)
 from assets.cut import cut
 from assets.partitions import episode_partitions
 from microdrama.episode import make_localized
+from microdrama.gates import GateFailure
 from microdrama.localize import SOURCE_LOCALE
 from resources import Localization, MediaStoreResource, TemplateLibrary, VideoEncoder
 
@@ -12,8 +23,10 @@ from resources import Localization, MediaStoreResource, TemplateLibrary, VideoEn
     partitions_def=episode_partitions,
     deps=[cut],
     group_name=EPISODE_GROUP,
-    code_version="1",
+    code_version="2",
     kinds={"ffmpeg"},
+    check_specs=gate_checks("localized"),
+    retry_policy=TRANSIENT_RETRY,
 )
 def localized(
     context: dg.AssetExecutionContext,
@@ -21,13 +34,17 @@ def localized(
     templates: TemplateLibrary,
     localization: Localization,
     encoder: VideoEncoder,
-) -> dg.MaterializeResult:
+) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     """A translated, dubbed and re-captioned variant of the cut for each target locale."""
     ep, template = open_episode(context, media)
     locales = localization.locale_list()
-    summary, manifest = make_localized(
-        ep, template, locales, templates.phrasebooks, encoder.settings()
-    )
+    try:
+        summary, manifest, gates = make_localized(
+            ep, template, locales, templates.phrasebooks, templates.policy(), encoder.settings()
+        )
+    except GateFailure as failure:
+        yield from check_results(failure.gates)
+        raise rejected(failure) from None
     untranslated = {loc: s["methods"].get("untranslated", 0) for loc, s in summary.items()}
     for locale, count in untranslated.items():
         if count:
@@ -40,9 +57,10 @@ def localized(
         for loc, s in summary.items()
     ]
     table = "\n".join(["| locale | title | seconds | translation |", "|---|---|---|---|", *rows])
-    return result(
+    yield result(
         manifest,
         ep.dir("localized"),
+        gates,
         locales=", ".join(summary),
         variants=dg.MetadataValue.md(table),
         untranslated_lines=sum(untranslated.values()),

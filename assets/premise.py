@@ -1,14 +1,18 @@
-import dagster as dg
-from pydantic import Field
+from collections.abc import Iterator
 
-from assets.common import EPISODE_GROUP, result
+import dagster as dg
+from pydantic import Field, field_validator
+
+from assets.common import EPISODE_GROUP, check_results, gate_checks, rejected, result
 from assets.partitions import episode_of, episode_partitions
 from assets.templates import genre_templates
 from assets.trends import trends
 from microdrama.episode import Episode, make_premise
+from microdrama.gates import GateFailure
 from microdrama.story import default_seed
 from microdrama.tables import read_table, template_from_table
-from resources import MediaStoreResource
+from microdrama.trends import topic_problem
+from resources import MediaStoreResource, TemplateLibrary
 
 
 class PremiseConfig(dg.Config):
@@ -22,17 +26,29 @@ class PremiseConfig(dg.Config):
         description="trend topic to ride; unset keeps the previous topic, else picks a hot one",
     )
 
+    @field_validator("topic")
+    @classmethod
+    def _clean_topic(cls, topic: str | None) -> str | None:
+        problem = None if topic is None else topic_problem(topic)
+        if problem:
+            raise ValueError(f"premise config topic: {problem}")
+        return topic
+
 
 @dg.asset(
     partitions_def=episode_partitions,
     deps=[genre_templates, trends],
     group_name=EPISODE_GROUP,
-    code_version="1",
+    code_version="2",
     kinds={"python"},
+    check_specs=gate_checks("premise"),
 )
 def premise(
-    context: dg.AssetExecutionContext, config: PremiseConfig, media: MediaStoreResource
-) -> dg.MaterializeResult:
+    context: dg.AssetExecutionContext,
+    config: PremiseConfig,
+    media: MediaStoreResource,
+    templates: TemplateLibrary,
+) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     """Title, logline, cast and the trend topic this episode rides.
 
     Re-materializing keeps the episode's seed and topic, so a regenerated episode changes only
@@ -48,10 +64,17 @@ def premise(
         seed = previous.seed if previous else default_seed(genre, episode)
     topic = config.topic or (previous.topic if previous and config.seed is None else None)
     feed = None if topic else read_table(store.table_path("trends"))
-    made, manifest = make_premise(ep, template, template_hash, feed, seed, topic)
-    return result(
+    try:
+        made, manifest, gates = make_premise(
+            ep, template, template_hash, feed, seed, templates.policy(), topic
+        )
+    except GateFailure as failure:
+        yield from check_results(failure.gates)
+        raise rejected(failure) from None
+    yield result(
         manifest,
         ep.dir("premise"),
+        gates,
         title=made.title,
         logline=made.logline,
         topic=made.topic,

@@ -1,26 +1,37 @@
+from collections.abc import Iterator
+
 import dagster as dg
 
-from assets.common import EPISODE_GROUP, open_episode, result
+from assets.common import EPISODE_GROUP, check_results, gate_checks, open_episode, rejected, result
 from assets.partitions import episode_partitions
 from assets.premise import premise
 from microdrama.episode import make_script
-from resources import MediaStoreResource
+from microdrama.gates import GateFailure
+from resources import MediaStoreResource, TemplateLibrary
 
 
 @dg.asset(
     partitions_def=episode_partitions,
     deps=[premise],
     group_name=EPISODE_GROUP,
-    code_version="1",
+    code_version="2",
     kinds={"python"},
+    check_specs=gate_checks("script"),
 )
-def script(context: dg.AssetExecutionContext, media: MediaStoreResource) -> dg.MaterializeResult:
+def script(
+    context: dg.AssetExecutionContext, media: MediaStoreResource, templates: TemplateLibrary
+) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     """Scenes -> shots -> lines (speaker, text, emotion, timing), filled into the template."""
     ep, template = open_episode(context, media)
-    made, manifest = make_script(ep, template)
-    return result(
+    try:
+        made, manifest, gates = make_script(ep, template, templates.policy())
+    except GateFailure as failure:
+        yield from check_results(failure.gates)
+        raise rejected(failure) from None
+    yield result(
         manifest,
         ep.dir("script"),
+        gates,
         script=dg.MetadataValue.md(made.to_markdown()),
         script_hash=made.content_hash,
         shots=len(made.shots),

@@ -5,15 +5,22 @@ import dagster as dg
 import pandas as pd
 
 from microdrama.tables import markdown_table, write_table
-from microdrama.trends import load_trend_feed
+from microdrama.trends import read_trend_feed
 from resources import MediaStoreResource, TrendFeed
 
 
 @dg.asset(group_name="inputs", code_version="1", kinds={"pandas", "parquet"})
 def trends(media: MediaStoreResource, trend_feed: TrendFeed) -> dg.MaterializeResult:
-    """The trend feed, typed and cleaned: what topics are hot, when and where."""
-    table = load_trend_feed(Path(trend_feed.path))
-    path = write_table(table, media.store().table_path("trends"))
+    """The trend feed, typed and cleaned: what topics are hot, when and where.
+
+    Rows that cannot be trusted (bad dates, scores or topics, duplicates) go to the
+    trends_quarantine table with their reason; the good rows are used.
+    """
+    table, quarantined = read_trend_feed(Path(trend_feed.path))
+    store = media.store()
+    path = write_table(table, store.table_path("trends"))
+    write_table(quarantined, store.table_path("trends_quarantine"))
+    reasons = quarantined["reason"].value_counts().to_dict()
     digest = hashlib.sha256(pd.util.hash_pandas_object(table, index=False).values.tobytes())
     hottest = table.sort_values("score", ascending=False).drop_duplicates("topic")
     return dg.MaterializeResult(
@@ -21,6 +28,9 @@ def trends(media: MediaStoreResource, trend_feed: TrendFeed) -> dg.MaterializeRe
         metadata={
             "path": dg.MetadataValue.path(str(path)),
             "rows": len(table),
+            "quarantined": len(quarantined),
+            "quarantine_reasons": dg.MetadataValue.json(reasons),
+            "quarantine_path": dg.MetadataValue.path(str(store.table_path("trends_quarantine"))),
             "topics": int(table["topic"].nunique()),
             "hottest": dg.MetadataValue.md(
                 markdown_table(hottest, ["topic", "score", "region"], limit=8)

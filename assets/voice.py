@@ -1,9 +1,20 @@
+from collections.abc import Iterator
+
 import dagster as dg
 
-from assets.common import EPISODE_GROUP, open_episode, result
+from assets.common import (
+    EPISODE_GROUP,
+    TRANSIENT_RETRY,
+    check_results,
+    gate_checks,
+    open_episode,
+    rejected,
+    result,
+)
 from assets.partitions import episode_partitions
 from assets.script import script
 from microdrama.episode import make_voice
+from microdrama.gates import GateFailure
 from resources import MediaStoreResource
 
 
@@ -11,16 +22,25 @@ from resources import MediaStoreResource
     partitions_def=episode_partitions,
     deps=[script],
     group_name=EPISODE_GROUP,
-    code_version="1",
+    code_version="2",
     kinds={"espeak"},
+    check_specs=gate_checks("voice"),
+    retry_policy=TRANSIENT_RETRY,
 )
-def voice(context: dg.AssetExecutionContext, media: MediaStoreResource) -> dg.MaterializeResult:
+def voice(
+    context: dg.AssetExecutionContext, media: MediaStoreResource
+) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     """One dialogue clip per line in the source locale, a distinct voice per character."""
     ep, template = open_episode(context, media)
-    clips, manifest = make_voice(ep, template)
-    return result(
+    try:
+        clips, manifest, gates = make_voice(ep, template)
+    except GateFailure as failure:
+        yield from check_results(failure.gates)
+        raise rejected(failure) from None
+    yield result(
         manifest,
         ep.dir("voice"),
+        gates,
         clips=len(clips),
         speech_seconds=round(sum(c["seconds"] for c in clips), 2),
     )

@@ -25,6 +25,7 @@ from microdrama.episode import Episode, catalog_rows
 from microdrama.ffmpeg import binary
 from microdrama.fonts import font_for
 from microdrama.media import MediaStore
+from microdrama.policy import ContentPolicy
 from microdrama.storyboard import backdrop, shot_backdrop
 from microdrama.template import load_template
 from microdrama.trends import load_trend_feed
@@ -90,11 +91,14 @@ def run_episode(root: Path, seed: int = SEED) -> dict[str, float]:
         ),
     )
     template, settings = loaded.template, VideoSettings()
+    policy = ContentPolicy.load(REPO / "templates" / "policy")
     ep = Episode(MediaStore(root), GENRE, "e0001")
     timed(
-        log, "premise", lambda: stages.make_premise(ep, template, loaded.content_hash, trends, seed)
+        log,
+        "premise",
+        lambda: stages.make_premise(ep, template, loaded.content_hash, trends, seed, policy),
     )
-    timed(log, "script", lambda: stages.make_script(ep, template))
+    timed(log, "script", lambda: stages.make_script(ep, template, policy))
     timed(log, "frames", lambda: stages.make_frames(ep, template, settings))
     timed(log, "voice", lambda: stages.make_voice(ep, template))
     timed(log, "cut", lambda: stages.make_cut(ep, template, settings))
@@ -102,7 +106,7 @@ def run_episode(root: Path, seed: int = SEED) -> dict[str, float]:
         log,
         "localized",
         lambda: stages.make_localized(
-            ep, template, LOCALES, REPO / "templates" / "phrasebook", settings
+            ep, template, LOCALES, REPO / "templates" / "phrasebook", policy, settings
         ),
     )
     timed(log, "catalog", lambda: catalog_rows(MediaStore(root)))

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image
 
 from microdrama.ffmpeg import FFmpegError, binary
+from microdrama.loudness import normalize_wav
 from microdrama.media import atomic_path
 from microdrama.subtitles import CaptionPainter, Cue
 from microdrama.timing import ShotTiming
@@ -49,7 +50,7 @@ class VideoSettings:
 
 
 def mix_dialogue(clips: list[tuple[float, Path]], total: float, out: Path) -> None:
-    """Lay each clip at its start time on a silent track of `total` seconds, then normalize."""
+    """Lay each clip at its start time on a silent track of `total` seconds; normalize loudness."""
     rate = read_wav(clips[0][1])[0] if clips else 22050
     track = np.zeros(round(total * rate), np.float32)
     for start, path in clips:
@@ -60,9 +61,10 @@ def mix_dialogue(clips: list[tuple[float, Path]], total: float, out: Path) -> No
         end = min(track.size, at + samples.size)
         track[at:end] += samples[: end - at]
     peak = float(np.abs(track).max()) if track.size else 0.0
-    if peak > 0:
-        track *= 0.89 / peak  # about -1 dBFS
+    if peak > 1.0:
+        track /= peak
     write_wav(out, rate, track)
+    normalize_wav(out)
 
 
 def _pan(index: int, shot_type: str, spare_x: int, spare_y: int) -> tuple[tuple[int, int], ...]:

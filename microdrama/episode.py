@@ -18,8 +18,24 @@ from microdrama import compositor
 from microdrama.compositor import VideoSettings
 from microdrama.ffmpeg import run_ffmpeg
 from microdrama.fonts import font_for
+from microdrama.gates import (
+    CHECKS,
+    Gate,
+    frames_gates,
+    gate,
+    media_gates,
+    merge,
+    passed,
+    policy_gate,
+    premise_gates,
+    script_gates,
+    seal,
+    speech_gates,
+    translation_gate,
+)
 from microdrama.localize import SOURCE_LOCALE, Localizer
 from microdrama.media import Manifest, MediaStore, read_json, write_bytes, write_json
+from microdrama.policy import ContentPolicy
 from microdrama.story import Premise, Script, write_premise, write_script
 from microdrama.storyboard import contact_sheet, paint_shot
 from microdrama.subtitles import CaptionPainter, Cue, to_srt, to_vtt
@@ -62,25 +78,30 @@ def make_premise(
     template_hash: str,
     trends: pd.DataFrame | None,
     seed: int,
+    policy: ContentPolicy,
     topic: str | None = None,
-) -> tuple[Premise, Manifest]:
+) -> tuple[Premise, Manifest, list[Gate]]:
     premise = write_premise(template, template_hash, trends, ep.episode, seed, topic)
     with ep.store.staged(ep.dir("premise")) as tmp:
         write_json(tmp / "premise.json", premise.__dict__)
-    return premise, ep.store.read_manifest(ep.dir("premise"))
+        gates = seal("premise", premise_gates(premise, policy, SOURCE_LOCALE), tmp)
+    return premise, ep.store.read_manifest(ep.dir("premise")), gates
 
 
-def make_script(ep: Episode, template: GenreTemplate) -> tuple[Script, Manifest]:
+def make_script(
+    ep: Episode, template: GenreTemplate, policy: ContentPolicy
+) -> tuple[Script, Manifest, list[Gate]]:
     script = write_script(template, ep.premise())
     with ep.store.staged(ep.dir("script")) as tmp:
         write_json(tmp / "script.json", script.to_dict())
         write_bytes(tmp / "script.md", script.to_markdown().encode())
-    return script, ep.store.read_manifest(ep.dir("script"))
+        gates = seal("script", script_gates(script, template, policy, SOURCE_LOCALE), tmp)
+    return script, ep.store.read_manifest(ep.dir("script")), gates
 
 
 def make_frames(
     ep: Episode, template: GenreTemplate, settings: VideoSettings
-) -> tuple[Path, Manifest]:
+) -> tuple[Path, Manifest, list[Gate]]:
     """One keyframe per shot plus a contact sheet; returns the contact sheet's path."""
     script = ep.script()
     with ep.store.staged(ep.dir("frames")) as tmp:
@@ -90,7 +111,10 @@ def make_frames(
             image.save(tmp / f"shot_{shot.index:02d}.png", optimize=False)
             images.append(image)
         contact_sheet(images).save(tmp / "contact_sheet.jpg", quality=80)
-    return ep.dir("frames") / "contact_sheet.jpg", ep.store.read_manifest(ep.dir("frames"))
+        keyframes = sorted(tmp.glob("shot_*.png"))
+        found = frames_gates(keyframes, len(script.shots), settings.width, settings.height)
+        gates = seal("frames", found, tmp)
+    return ep.dir("frames") / "contact_sheet.jpg", ep.store.read_manifest(ep.dir("frames")), gates
 
 
 def _speak_all(
@@ -120,14 +144,15 @@ def _speak_all(
         return list(pool.map(speak, jobs))
 
 
-def make_voice(ep: Episode, template: GenreTemplate) -> tuple[list[dict], Manifest]:
+def make_voice(ep: Episode, template: GenreTemplate) -> tuple[list[dict], Manifest, list[Gate]]:
     script = ep.script()
     with ep.store.staged(ep.dir("voice")) as tmp:
         clips = _speak_all(
             template, script, [ln.text for _, ln in script.lines], SOURCE_LOCALE, tmp
         )
         write_json(tmp / "lines.json", clips)
-    return clips, ep.store.read_manifest(ep.dir("voice"))
+        gates = seal("voice", speech_gates(clips, tmp), tmp)
+    return clips, ep.store.read_manifest(ep.dir("voice")), gates
 
 
 def render_variant(
@@ -180,7 +205,7 @@ def render_variant(
 
 def make_cut(
     ep: Episode, template: GenreTemplate, settings: VideoSettings
-) -> tuple[dict, Manifest]:
+) -> tuple[dict, Manifest, list[Gate]]:
     script = ep.script()
     clips = read_json(ep.dir("voice") / "lines.json")
     with ep.store.staged(ep.dir("cut")) as tmp:
@@ -203,7 +228,9 @@ def make_cut(
                 str(tmp / "poster.jpg"),
             ]
         )
-    return timeline, ep.store.read_manifest(ep.dir("cut"))
+        found = media_gates(tmp / "episode.mp4", timeline, settings.width, settings.height)
+        gates = seal("cut", found, tmp)
+    return timeline, ep.store.read_manifest(ep.dir("cut")), gates
 
 
 def make_localized(
@@ -211,11 +238,12 @@ def make_localized(
     template: GenreTemplate,
     locales: list[str],
     phrasebook_dir: Path,
+    policy: ContentPolicy,
     settings: VideoSettings,
-) -> tuple[dict, Manifest]:
+) -> tuple[dict, Manifest, list[Gate]]:
     """Translate, dub and render every non-source locale; returns per-locale summaries."""
     script = ep.script()
-    summary = {}
+    summary, by_locale = {}, {}
     with ep.store.staged(ep.dir("localized")) as tmp:
         for locale in [loc for loc in locales if loc != SOURCE_LOCALE]:
             localizer = Localizer.for_locale(locale, phrasebook_dir)
@@ -232,8 +260,8 @@ def make_localized(
             clips = _speak_all(
                 template, script, [t.text for t in translated], locale, folder / "voice"
             )
-            for clip, t in zip(clips, translated, strict=True):
-                clip["method"] = t.method
+            for clip, t, source in zip(clips, translated, sources, strict=True):
+                clip["method"], clip["source"] = t.method, source
             write_json(folder / "lines.json", clips)
             timeline = render_variant(
                 ep, template, script, clips, folder / "voice", title, locale, folder, settings
@@ -244,8 +272,24 @@ def make_localized(
                 "title": title,
                 "methods": {m: methods.count(m) for m in sorted(set(methods))},
             }
+            names = {c.name for c in template.characters} | {
+                name for c in template.characters for name in c.names.values()
+            }
+            texts = {f"line {n}": c["text"] for n, c in enumerate(clips, 1)}
+            by_locale[locale] = [
+                translation_gate(clips, names),
+                *speech_gates(clips, folder / "voice"),
+                *media_gates(folder / "episode.mp4", timeline, settings.width, settings.height),
+                policy_gate(policy, locale, {"title": title, **texts}),
+            ]
         write_json(tmp / "summary.json", summary)
-    return summary, ep.store.read_manifest(ep.dir("localized"))
+        found = (
+            merge(by_locale)
+            if by_locale
+            else [gate(name, [], "no target locale") for name in CHECKS["localized"]]
+        )
+        gates = seal("localized", found, tmp)
+    return summary, ep.store.read_manifest(ep.dir("localized")), gates
 
 
 def variant_paths(ep: Episode, locales: list[str]) -> dict[str, dict[str, str]]:
@@ -261,12 +305,13 @@ def variant_paths(ep: Episode, locales: list[str]) -> dict[str, dict[str, str]]:
 
 
 def catalog_rows(store: MediaStore) -> pd.DataFrame:
-    """One row per finished episode (script, cut and localized variants all present)."""
+    """One row per finished episode: script, cut and localized variants present, gates passed."""
     rows = []
     for localized in sorted(store.root.glob("episodes/*/*/localized/manifest.json")):
         ep = Episode(store, localized.parts[-4], localized.parts[-3])
         cut_manifest = ep.dir("cut") / "manifest.json"
-        if not cut_manifest.exists():
+        stages = ("script", "voice", "cut", "localized")
+        if not cut_manifest.exists() or not all(passed(ep.dir(s)) for s in stages):
             continue
         script = ep.script()
         summary = read_json(localized.parent / "summary.json")

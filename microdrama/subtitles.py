@@ -6,13 +6,14 @@ colons, backslashes, percent signs and any script render literally.
 
 from __future__ import annotations
 
-import unicodedata
+import html
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 from microdrama.fonts import FontFile
+from microdrama.text import is_wide, one_line
 
 
 @dataclass(frozen=True)
@@ -30,33 +31,32 @@ def _stamp(seconds: float, sep: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())  # a newline inside a cue would end it early
+def _spoken(cues: list[Cue]) -> list[Cue]:
+    """Cues on one line each (a newline would end a cue early); empty ones dropped."""
+    return [Cue(c.start, c.end, one_line(c.text)) for c in cues if one_line(c.text)]
 
 
 def to_srt(cues: list[Cue]) -> str:
     return "\n".join(
-        f"{i}\n{_stamp(c.start, ',')} --> {_stamp(c.end, ',')}\n{_one_line(c.text)}\n"
-        for i, c in enumerate(cues, 1)
+        f"{i}\n{_stamp(c.start, ',')} --> {_stamp(c.end, ',')}\n{c.text}\n"
+        for i, c in enumerate(_spoken(cues), 1)
     )
 
 
 def to_vtt(cues: list[Cue]) -> str:
+    """WebVTT with '&', '<' and '>' escaped, so no text can open a tag or fake a '-->'."""
     body = "\n".join(
-        f"{_stamp(c.start, '.')} --> {_stamp(c.end, '.')}\n{_one_line(c.text)}\n" for c in cues
+        f"{_stamp(c.start, '.')} --> {_stamp(c.end, '.')}\n{html.escape(c.text, quote=False)}\n"
+        for c in _spoken(cues)
     )
     return f"WEBVTT\n\n{body}"
-
-
-def _is_wide(char: str) -> bool:
-    return unicodedata.east_asian_width(char) in ("W", "F")
 
 
 def _tokens(text: str) -> list[str]:
     """Words for spaced scripts; single characters for CJK, which breaks anywhere."""
     tokens, word = [], ""
-    for char in _one_line(text):
-        if _is_wide(char):
+    for char in one_line(text):
+        if is_wide(char):
             if word:
                 tokens.append(word)
                 word = ""

@@ -10,12 +10,21 @@ from __future__ import annotations
 import hashlib
 import re
 import string
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from microdrama.keys import UnsafeKeyError, check_key
 
@@ -55,8 +64,20 @@ EMOTIONS = (
     "joyful",
 )
 
+MAX_FILE_BYTES = 256 * 1024
+
+
+def _printable(value: str) -> str:
+    """Text reaches captions, voices and prompts: no control characters, no blank strings."""
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise ValueError("control characters (newline, tab, ...) are not allowed")
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
 Color = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$", description="a hex color, #rrggbb")]
-Text = Annotated[str, Field(min_length=1, max_length=300)]
+Text = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_printable)]
 
 
 class _Strict(BaseModel):
@@ -190,9 +211,16 @@ def placeholders(text: str) -> set[str]:
 
 def _check_slots(text: str, allowed: set[str], where: str) -> None:
     try:
-        used = placeholders(text)
+        fields = [f for f in string.Formatter().parse(text) if f[1] is not None]
     except ValueError as exc:
         raise ValueError(f"{where}: {text!r} is not a valid pattern ({exc})") from None
+    for _, name, spec, conversion in fields:
+        if not name or spec or conversion:
+            raise ValueError(
+                f"{where}: {text!r}: write slots as plain {{name}}, without format specs, "
+                "conversions or empty braces (use {{ and }} for literal braces)"
+            )
+    used = {name for _, name, _, _ in fields}
     unknown = used - allowed
     if unknown:
         raise ValueError(
@@ -223,6 +251,9 @@ def _field(loc: tuple) -> str:
 
 def load_template(path: Path) -> LoadedTemplate:
     """Parse and validate one template file; raise TemplateError naming file and fields."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise TemplateError(path, [f"(file): {size} bytes; a template is at most {MAX_FILE_BYTES}"])
     raw = path.read_bytes()
     try:
         data = yaml.safe_load(raw)

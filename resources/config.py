@@ -15,6 +15,7 @@ from pydantic import Field
 from microdrama.compositor import VideoSettings
 from microdrama.localize import SOURCE_LOCALE
 from microdrama.media import MediaStore
+from microdrama.policy import ContentPolicy
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULTS = {
@@ -41,7 +42,7 @@ class MediaStoreResource(dg.ConfigurableResource):
 
 
 class TemplateLibrary(dg.ConfigurableResource):
-    """The genre templates directory; its phrasebook/ holds the localization phrasebooks."""
+    """The genre templates directory, with its phrasebook/ and policy/ folders."""
 
     directory: str = Field(description="genre templates directory (MICRODRAMA_TEMPLATES)")
 
@@ -52,6 +53,10 @@ class TemplateLibrary(dg.ConfigurableResource):
     @property
     def phrasebooks(self) -> Path:
         return self.path / "phrasebook"
+
+    def policy(self) -> ContentPolicy:
+        """The content policy: policy/<locale>.txt blocklists beside the templates."""
+        return ContentPolicy.load(self.path / "policy")
 
 
 class TrendFeed(dg.ConfigurableResource):

@@ -17,7 +17,8 @@ def factory(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Environment for a factory of our own: DAGSTER_HOME, storage, and a templates dir."""
     root = tmp_path_factory.mktemp("factory")
     templates = root / "templates"
-    shutil.copytree(REPO / "templates" / "phrasebook", templates / "phrasebook")
+    for folder in ("phrasebook", "policy"):
+        shutil.copytree(REPO / "templates" / folder, templates / folder)
     shutil.copy(FIXTURES / f"{SHORT_GENRE}.yaml", templates)
     shutil.copy(REPO / "templates" / "revenge.yaml", templates)
     env = {

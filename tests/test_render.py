@@ -109,7 +109,7 @@ def test_broken_template_fails_its_genre_with_file_and_field(
     text = (factory["MICRODRAMA_TEMPLATES"] / "short-revenge.yaml").read_text()
     broken.write_text(
         text.replace("genre: short-revenge", "genre: broken-genre").replace(
-            "runtime_seconds: 9", "runtime_seconds: -3"
+            "runtime_seconds: 16", "runtime_seconds: -3"
         )
     )
     try:

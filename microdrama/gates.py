@@ -1,0 +1,342 @@
+"""Quality gates: what an artifact must satisfy before it replaces the last good one.
+
+Every episode stage builds its artifact in a staging folder, runs its gates there and swaps
+the folder in only if all pass; otherwise `GateFailure` aborts the swap, so the previous good
+artifact, and the catalog row built from it, stay as they were. The Dagster assets report
+each gate as a blocking asset check, with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from microdrama.ffmpeg import probe
+from microdrama.loudness import TARGET_LUFS, TOLERANCE_LU, integrated_lufs
+from microdrama.policy import ContentPolicy
+from microdrama.story import Premise, Script
+from microdrama.template import GenreTemplate
+from microdrama.text import display_width, is_wide
+from microdrama.voice import read_wav
+
+CHECKS_FILE = "checks.json"
+HOOK_SHOTS = 2
+RUNTIME_BOUNDS = (0.8, 1.5)  # times the template's runtime
+MIN_LUMA_STD = 6.0
+MIN_RMS_DBFS = -45.0
+DURATION_TOLERANCE = 0.25  # seconds between the container and the timed script
+CAPTION_LINES = 3
+LINE_COLUMNS = {"wide": 32, "spaced": 42}  # 16 CJK characters, or 42 Latin ones, per line
+
+_MEDIA = {
+    "encoding": "H.264 video (yuv420p, configured 9:16 size) and AAC audio",
+    "duration": "container duration matches the timed script",
+    "av_sync": "audio and video end together",
+    "loudness": f"integrated loudness {TARGET_LUFS:g} LUFS within {TOLERANCE_LU:g} LU (EBU R128)",
+    "cues": "subtitle cues are ordered, never overlap and end inside the video",
+    "captions_fit": f"every caption fits {CAPTION_LINES} lines on screen (CJK counted by width)",
+}
+_SPEECH = {
+    "audible": "every dialogue clip is audible (not silent)",
+    "plausible_duration": "every clip's duration is plausible for its text",
+}
+_POLICY = {"content_policy": "no term of the locale's content-policy blocklist"}
+
+CHECKS: dict[str, dict[str, str]] = {
+    "premise": _POLICY,
+    "script": {
+        "hook": f"the first line is spoken within the first {HOOK_SHOTS} shots of the hook beat",
+        "cliffhanger": "the episode ends on a cliffhanger beat with a spoken line",
+        "speakers": "every line is spoken by a character of the cast",
+        "bounds": "shot count and runtime within the template's bounds",
+        "no_empty_lines": "no empty line, title or logline",
+        **_POLICY,
+    },
+    "frames": {
+        "one_per_shot": "one keyframe per shot",
+        "size": "every keyframe has the configured 9:16 size",
+        "not_blank": "no keyframe is blank or near-uniform",
+    },
+    "voice": _SPEECH,
+    "cut": _MEDIA,
+    "localized": {
+        "translated": "every line translated (only names may stay in the source language)",
+        **_SPEECH,
+        **_MEDIA,
+        **_POLICY,
+    },
+}
+
+
+@dataclass(frozen=True)
+class Gate:
+    name: str
+    passed: bool
+    reason: str
+    metadata: dict[str, float | int | str] = field(default_factory=dict)
+
+
+class GateFailure(RuntimeError):
+    """An artifact failed a gate; it was not swapped in."""
+
+    def __init__(self, artifact: str, gates: list[Gate]):
+        self.artifact, self.gates = artifact, gates
+        failed = "; ".join(f"{g.name}: {g.reason}" for g in gates if not g.passed)
+        super().__init__(f"{artifact} rejected, the last good one is kept ({failed})")
+
+
+def gate(name: str, problems: list[str], ok: str, **metadata: float | int | str) -> Gate:
+    """A gate that passes when there are no problems; its reason lists the first few."""
+    more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
+    shown = "; ".join(problems[:5]) + more
+    return Gate(name, not problems, shown or ok, metadata)
+
+
+def seal(artifact: str, gates: list[Gate], folder: Path) -> list[Gate]:
+    """Raise if any gate failed; else record the gates in the staged folder's checks.json."""
+    expected = list(CHECKS[artifact])
+    if [g.name for g in gates] != expected:
+        raise ValueError(f"{artifact}: gates {[g.name for g in gates]} != checks {expected}")
+    if not all(g.passed for g in gates):
+        raise GateFailure(artifact, gates)
+    (folder / CHECKS_FILE).write_text(json.dumps([asdict(g) for g in gates], ensure_ascii=False))
+    return gates
+
+
+def passed(folder: Path) -> bool:
+    """Whether a landed artifact folder carries gates that all passed."""
+    path = folder / CHECKS_FILE
+    return path.exists() and all(g["passed"] for g in json.loads(path.read_text()))
+
+
+def merge(by_locale: dict[str, list[Gate]]) -> list[Gate]:
+    """One gate per name over several locales: it passes only if every locale passes."""
+    names = [g.name for g in next(iter(by_locale.values()))]
+    merged = []
+    for i, name in enumerate(names):
+        per = {loc: gates[i] for loc, gates in by_locale.items()}
+        failing = [f"{loc}: {g.reason}" for loc, g in per.items() if not g.passed]
+        metadata = {f"{loc}.{k}": v for loc, g in per.items() for k, v in g.metadata.items()}
+        ok = "; ".join(f"{loc}: {g.reason}" for loc, g in per.items())
+        merged.append(gate(name, failing, ok, **metadata))
+    return merged
+
+
+def policy_gate(policy: ContentPolicy, locale: str, texts: dict[str, str]) -> Gate:
+    problems = [
+        f"{where} contains blocked term {term!r}"
+        for where, text in texts.items()
+        for term in policy.hits(text, locale)
+    ]
+    return gate("content_policy", problems, f"{policy.size(locale)} {locale} terms, no hit")
+
+
+def premise_gates(premise: Premise, policy: ContentPolicy, locale: str) -> list[Gate]:
+    texts = {"title": premise.title, "logline": premise.logline, "topic": premise.topic}
+    return [policy_gate(policy, locale, texts)]
+
+
+def script_gates(
+    script: Script, template: GenreTemplate, policy: ContentPolicy, locale: str
+) -> list[Gate]:
+    spoken = [shot.index for shot, _ in script.lines]
+    hook = []
+    if not script.shots or script.shots[0].beat != "hook":
+        hook.append("the episode does not open on the hook beat")
+    if not spoken or spoken[0] >= HOOK_SHOTS:
+        where = f"shot {spoken[0] + 1}" if spoken else "no shot"
+        hook.append(f"the first line comes in {where}; the hook must speak by shot {HOOK_SHOTS}")
+    ending = [s for s in script.shots if s.beat == "cliffhanger"]
+    cliff = []
+    if not script.shots or script.shots[-1].beat != "cliffhanger":
+        cliff.append("the last shot is not in the cliffhanger beat")
+    if not any(shot.lines for shot in ending):
+        cliff.append("the cliffhanger beat has no spoken line")
+    speakers = [
+        f"shot {shot.index + 1}: {line.speaker!r} is not in the cast"
+        for shot, line in script.lines
+        if line.speaker not in script.cast
+    ]
+    low, high = (round(template.runtime_seconds * f, 1) for f in RUNTIME_BOUNDS)
+    bounds = []
+    if len(script.shots) != template.shot_count:
+        bounds.append(f"{len(script.shots)} shots, the template fixes {template.shot_count}")
+    if not low <= script.runtime_seconds <= high:
+        bounds.append(f"runtime {script.runtime_seconds:.1f}s is outside {low}-{high}s")
+    empty = [
+        f"shot {shot.index + 1}: empty line by {line.speaker}"
+        for shot, line in script.lines
+        if not line.text.strip()
+    ] + [name for name in ("title", "logline") if not getattr(script, name).strip()]
+    texts = {"title": script.title, "logline": script.logline, "topic": script.topic}
+    for shot in script.shots:
+        texts[f"shot {shot.index + 1} action"] = shot.action
+        for n, line in enumerate(shot.lines):
+            texts[f"shot {shot.index + 1} line {n + 1}"] = line.text
+    return [
+        gate("hook", hook, f"first line in shot {spoken[0] + 1 if spoken else '-'}"),
+        gate("cliffhanger", cliff, "ends on the cliffhanger"),
+        gate("speakers", speakers, f"{len(script.lines)} lines, all by the cast"),
+        gate(
+            "bounds",
+            bounds,
+            f"{len(script.shots)} shots, {script.runtime_seconds:.1f}s within {low}-{high}s",
+            shots=len(script.shots),
+            runtime_seconds=script.runtime_seconds,
+        ),
+        gate("no_empty_lines", empty, "no empty text"),
+        policy_gate(policy, locale, texts),
+    ]
+
+
+def frames_gates(paths: list[Path], shots: int, width: int, height: int) -> list[Gate]:
+    sizes, blank, spreads = [], [], []
+    for path in paths:
+        with Image.open(path) as image:
+            if image.size != (width, height):
+                sizes.append(f"{path.name} is {image.size[0]}x{image.size[1]}")
+            luma = np.asarray(image.convert("L").resize((90, 160)), dtype=np.float32)
+        spreads.append(float(luma.std()))
+        if spreads[-1] < MIN_LUMA_STD:
+            blank.append(f"{path.name} is near-uniform (luma spread {spreads[-1]:.1f})")
+    count = [] if len(paths) == shots else [f"{len(paths)} keyframes for {shots} shots"]
+    return [
+        gate("one_per_shot", count, f"{shots} keyframes"),
+        gate("size", sizes, f"all {width}x{height}"),
+        gate(
+            "not_blank",
+            blank,
+            f"least luma spread {min(spreads, default=0):.1f}",
+            min_luma_spread=round(min(spreads, default=0.0), 2),
+        ),
+    ]
+
+
+def speech_units(text: str) -> int:
+    """Rough syllable weight: a CJK character counts like three letters."""
+    return sum(3 if is_wide(c) else 1 for c in text if c.isalnum())
+
+
+def plausible_seconds(text: str) -> tuple[float, float]:
+    """The shortest and longest believable reading of `text`, in seconds."""
+    units = speech_units(text)
+    return 0.03 * units, 1.5 + 0.35 * units
+
+
+def speech_gates(clips: list[dict], folder: Path) -> list[Gate]:
+    """Clips as recorded in lines.json: file, text and seconds."""
+    silent, odd, levels = [], [], []
+    for n, clip in enumerate(clips, 1):
+        _, samples = read_wav(folder / clip["file"])
+        rms = float(np.sqrt(np.mean(samples**2))) if samples.size else 0.0
+        level = 20 * math.log10(rms) if rms > 0 else -120.0
+        levels.append(level)
+        if level < MIN_RMS_DBFS:
+            silent.append(f"line {n} is silent ({level:.0f} dBFS)")
+        low, high = plausible_seconds(clip["text"])
+        if not low <= clip["seconds"] <= high:
+            odd.append(f"line {n} lasts {clip['seconds']:.2f}s, expected {low:.1f}-{high:.1f}s")
+    return [
+        gate(
+            "audible",
+            silent,
+            f"{len(clips)} clips, quietest {min(levels, default=0):.0f} dBFS",
+            quietest_dbfs=round(min(levels, default=0.0), 1),
+        ),
+        gate("plausible_duration", odd, f"{len(clips)} clips within bounds"),
+    ]
+
+
+def caption_columns(locale: str) -> int:
+    """The most screen columns a caption may take in `locale`'s script."""
+    script = "wide" if locale.split("-")[0] in ("zh", "ja", "ko") else "spaced"
+    return CAPTION_LINES * LINE_COLUMNS[script]
+
+
+def media_gates(video: Path, timeline: dict, width: int, height: int) -> list[Gate]:
+    """The rendered MP4 against its timeline: codecs, size, duration, sync, loudness, cues."""
+    info = probe(video)
+    streams = {s["codec_type"]: s for s in info["streams"]}
+    v, a = streams.get("video", {}), streams.get("audio", {})
+    encoding = []
+    if v.get("codec_name") != "h264" or v.get("pix_fmt") != "yuv420p":
+        encoding.append(f"video is {v.get('codec_name')}/{v.get('pix_fmt')}, not h264/yuv420p")
+    if (v.get("width"), v.get("height")) != (width, height):
+        encoding.append(f"video is {v.get('width')}x{v.get('height')}, not {width}x{height}")
+    if a.get("codec_name") != "aac":
+        encoding.append(f"audio is {a.get('codec_name')}, not aac")
+    seconds = float(info["format"].get("duration", 0))
+    drift = abs(seconds - timeline["seconds"])
+    duration = (
+        []
+        if drift <= DURATION_TOLERANCE
+        else [f"{seconds:.2f}s in the file, {timeline['seconds']:.2f}s in the timed script"]
+    )
+    v_end, a_end = float(v.get("duration", 0)), float(a.get("duration", 0))
+    fps = eval_rate(v.get("avg_frame_rate", "0/1"))
+    sync_limit = max(0.1, 2 / fps) if fps else 0.1
+    sync = (
+        []
+        if abs(v_end - a_end) <= sync_limit
+        else [f"video ends at {v_end:.2f}s, audio at {a_end:.2f}s"]
+    )
+    lufs = integrated_lufs(video) if a else float("-inf")
+    loud = (
+        []
+        if abs(lufs - TARGET_LUFS) <= TOLERANCE_LU
+        else [f"{lufs:.1f} LUFS, target {TARGET_LUFS:g} ± {TOLERANCE_LU:g}"]
+    )
+    cues, clock = [], 0.0
+    for n, cue in enumerate(timeline["cues"], 1):
+        if cue["end"] <= cue["start"]:
+            cues.append(f"cue {n} ends before it starts")
+        if cue["start"] < clock:
+            cues.append(f"cue {n} starts at {cue['start']:.2f}s, before cue {n - 1} ends")
+        clock = max(clock, cue["end"])
+    if clock > seconds + DURATION_TOLERANCE:
+        cues.append(f"the last cue ends at {clock:.2f}s, after the video")
+    limit = caption_columns(timeline["locale"])
+    wide = [
+        f"cue {n} needs {display_width(cue['text'])} columns, at most {limit}"
+        for n, cue in enumerate(timeline["cues"], 1)
+        if display_width(cue["text"]) > limit
+    ]
+    widest = max((display_width(c["text"]) for c in timeline["cues"]), default=0)
+    return [
+        gate("encoding", encoding, f"h264 {width}x{height} + aac"),
+        gate("duration", duration, f"{seconds:.2f}s", seconds=round(seconds, 3)),
+        gate("av_sync", sync, f"ends differ by {abs(v_end - a_end):.3f}s"),
+        gate("loudness", loud, f"{lufs:.1f} LUFS", lufs=round(lufs, 2)),
+        gate("cues", cues, f"{len(timeline['cues'])} cues in order"),
+        gate("captions_fit", wide, f"widest caption {widest}/{limit} columns", columns=widest),
+    ]
+
+
+def eval_rate(rate: str) -> float:
+    """ffprobe's '24/1' frame rate as a number."""
+    num, _, den = rate.partition("/")
+    return float(num) / float(den or 1) if float(den or 1) else 0.0
+
+
+def translation_gate(lines: list[dict], names: set[str]) -> Gate:
+    """lines: source, text and method per line; a line may stay in the source only as names."""
+    left = []
+    for n, line in enumerate(lines, 1):
+        if line["method"] == "untranslated" or (
+            line["text"].strip() == line["source"].strip() and not only_names(line["text"], names)
+        ):
+            left.append(f"line {n} is still in the source language: {line['text'][:60]!r}")
+    return gate("translated", left, f"{len(lines)} lines translated")
+
+
+def only_names(text: str, names: set[str]) -> bool:
+    """Whether `text` holds nothing but names and punctuation."""
+    rest = text.casefold()
+    for name in sorted(names, key=len, reverse=True):
+        rest = rest.replace(name.casefold(), " ")
+    return not any(char.isalpha() for char in rest)
