@@ -4,20 +4,28 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := ffmpeg espeak-ng apertium apertium-eng-spa fonts-noto-cjk fonts-dejavu-core
+TEST_APT_PACKAGES := chromium
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export MICRODRAMA_STORAGE ?= $(CURDIR)/storage
 
-.PHONY: setup system-packages demo dev test lint bench clean
+.PHONY: setup system-packages test-packages demo dev test lint bench clean
 
 setup: system-packages $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 
-system-packages:
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages: $$missing"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+
+system-packages:
+	$(call apt_install,$(APT_PACKAGES))
+
+test-packages:  # headless Chromium for the gallery and UI tests
+	$(call apt_install,$(TEST_APT_PACKAGES))
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,12 +43,13 @@ demo: setup
 	$(BIN)/microdrama render --genre ceo-romance --episode e0001
 	@echo
 	@echo "Episodes are under $(MICRODRAMA_STORAGE)/episodes; the catalog is $(MICRODRAMA_STORAGE)/tables/catalog.parquet"
+	@echo "Watch them: open $(MICRODRAMA_STORAGE)/gallery/index.html in a browser (works from disk)"
 	@echo "Browse the lineage: make dev, then open http://127.0.0.1:3000"
 
 dev: setup
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
-test: setup
+test: setup test-packages
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 

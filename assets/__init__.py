@@ -1,11 +1,12 @@
-"""Software-defined assets, one module per artifact:
-templates + trends -> premise -> script -> frames + voice -> cut -> localized -> catalog."""
+"""Software-defined assets, one module per artifact: templates + trends -> premise -> script
+-> frames + voice -> cut -> localized -> catalog -> gallery."""
 
 import dagster as dg
 
 from assets.catalog import catalog
 from assets.cut import cut
 from assets.frames import frames
+from assets.gallery import gallery
 from assets.localized import localized
 from assets.premise import premise
 from assets.script import script
@@ -14,7 +15,7 @@ from assets.trends import trends
 from assets.voice import voice
 
 EPISODE_ASSETS = [premise, script, frames, voice, cut, localized]
-ALL_ASSETS = [genre_templates, trends, *EPISODE_ASSETS, catalog]
+ALL_ASSETS = [genre_templates, trends, *EPISODE_ASSETS, catalog, gallery]
 
 templates_job = dg.define_asset_job(
     "templates_job",
@@ -28,6 +29,8 @@ episode_job = dg.define_asset_job(
     "episode_job", selection=EPISODE_ASSETS, description="Render one genre x episode partition."
 )
 catalog_job = dg.define_asset_job(
-    "catalog_job", selection=[catalog], description="Rebuild the catalog of finished episodes."
+    "catalog_job",
+    selection=[catalog, gallery],
+    description="Rebuild the catalog of finished episodes and its gallery page.",
 )
 JOBS = [templates_job, trends_job, episode_job, catalog_job]

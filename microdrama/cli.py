@@ -82,6 +82,7 @@ def render(genre: str, episode: str | None, seed: int | None) -> dict:
         "variants": {loc: p["video"] for loc, p in paths.items()},
         "subtitles": {loc: p["subtitles"] for loc, p in paths.items()},
         "catalog": str(store.table_path("catalog")),
+        "gallery": str(store.root / "gallery" / "index.html"),
         "seconds": round(time.perf_counter() - started, 1),
     }
 

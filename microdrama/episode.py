@@ -20,6 +20,7 @@ from microdrama.ffmpeg import run_ffmpeg
 from microdrama.fonts import font_for
 from microdrama.gates import (
     CHECKS,
+    CHECKS_FILE,
     Gate,
     frames_gates,
     gate,
@@ -310,8 +311,7 @@ def catalog_rows(store: MediaStore) -> pd.DataFrame:
     for localized in sorted(store.root.glob("episodes/*/*/localized/manifest.json")):
         ep = Episode(store, localized.parts[-4], localized.parts[-3])
         cut_manifest = ep.dir("cut") / "manifest.json"
-        stages = ("script", "voice", "cut", "localized")
-        if not cut_manifest.exists() or not all(passed(ep.dir(s)) for s in stages):
+        if not cut_manifest.exists() or not all(passed(ep.dir(s)) for s in CHECKS):
             continue
         script = ep.script()
         summary = read_json(localized.parent / "summary.json")
@@ -333,6 +333,13 @@ def catalog_rows(store: MediaStore) -> pd.DataFrame:
                 "cut_path": paths[SOURCE_LOCALE]["video"],
                 "variants": json.dumps({k: v["video"] for k, v in paths.items()}),
                 "subtitles": json.dumps({k: v["subtitles"] for k, v in paths.items()}),
+                "checks": json.dumps(
+                    {
+                        stage: json.loads((ep.dir(stage) / CHECKS_FILE).read_text())
+                        for stage in CHECKS
+                    },
+                    ensure_ascii=False,
+                ),
                 "cut_version": read_json(cut_manifest)["digest"],
                 "localized_version": read_json(localized)["digest"],
             }
@@ -352,6 +359,7 @@ def catalog_rows(store: MediaStore) -> pd.DataFrame:
         "cut_path",
         "variants",
         "subtitles",
+        "checks",
         "cut_version",
         "localized_version",
     ]

@@ -96,6 +96,8 @@ class CaptionPainter:
         lines = self.wrap(text)
         line_h = round(self.size * 1.3)
         pad = self.size // 2
+        if not lines:  # nothing to show: a transparent strip, no box
+            return np.zeros((2 * pad, self.width, 4), np.uint8)
         strip = Image.new("RGBA", (self.width, line_h * len(lines) + 2 * pad), (0, 0, 0, 0))
         draw = ImageDraw.Draw(strip)
         widths = [self.font.getlength(line) for line in lines]

@@ -52,3 +52,17 @@ def test_an_episode_depends_on_its_own_genre_template_only() -> None:
     graph = defs.resolve_asset_graph()
     mapping = graph.get_partition_mapping(dg.AssetKey("premise"), dg.AssetKey("genre_templates"))
     assert isinstance(mapping, dg.MultiToSingleDimensionPartitionMapping)
+
+
+def test_every_quality_gate_is_a_blocking_asset_check() -> None:
+    from definitions import defs
+    from microdrama.gates import CHECKS
+
+    specs = {
+        (spec.asset_key.to_user_string(), spec.name): spec
+        for asset in defs.assets or []
+        for spec in getattr(asset, "check_specs", [])
+    }
+    expected = {(artifact, name) for artifact, gates in CHECKS.items() for name in gates}
+    assert set(specs) == expected
+    assert all(spec.blocking for spec in specs.values())
