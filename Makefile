@@ -8,7 +8,7 @@ TEST_APT_PACKAGES := chromium
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export MICRODRAMA_STORAGE ?= $(CURDIR)/storage
 
-.PHONY: setup system-packages test-packages demo dev test lint bench clean
+.PHONY: setup system-packages test-packages demo screenshots dev test lint bench clean
 
 setup: system-packages $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 
@@ -45,6 +45,9 @@ demo: setup
 	@echo "Episodes are under $(MICRODRAMA_STORAGE)/episodes; the catalog is $(MICRODRAMA_STORAGE)/tables/catalog.parquet"
 	@echo "Watch them: open $(MICRODRAMA_STORAGE)/gallery/index.html in a browser (works from disk)"
 	@echo "Browse the lineage: make dev, then open http://127.0.0.1:3000"
+
+screenshots: setup test-packages  # after `make demo`: docs/lineage.png and docs/gallery.png
+	$(BIN)/python docs/screenshots.py
 
 dev: setup
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000

@@ -21,6 +21,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from microdrama.backfill import graphql
 from microdrama.cli import main, render
 
 REPO = Path(__file__).resolve().parent.parent
@@ -120,7 +121,31 @@ def runs(instance: dg.DagsterInstance, **tags: str) -> list[dg.DagsterRun]:
     return list(instance.get_runs(filters=dg.RunsFilter(tags=tags)))
 
 
+LINEAGE_QUERY = """
+{ assetNodes { assetKey { path } dependencyKeys { path } assetChecksOrError {
+    ... on AssetChecks { checks { name blocking } } } } }
+"""
+
+
 def test_template_edit_regenerates_one_genre_then_backfill(deployment: dict) -> None:
+    nodes = graphql(deployment["url"], LINEAGE_QUERY)["assetNodes"]
+    parents = {
+        n["assetKey"]["path"][-1]: {d["path"][-1] for d in n["dependencyKeys"]} for n in nodes
+    }
+    assert parents["script"] == {"premise"}
+    assert parents["frames"] == parents["voice"] == {"script"}
+    assert parents["cut"] == {"frames", "voice"}
+    assert parents["localized"] == {"cut"}
+    assert parents["catalog"] == {"cut", "localized"}
+    assert parents["gallery"] == {"catalog"}
+    checks = {
+        n["assetKey"]["path"][-1]: n["assetChecksOrError"]["checks"]
+        for n in nodes
+        if n["assetChecksOrError"].get("checks")
+    }
+    assert {c["name"] for c in checks["cut"]} >= {"loudness", "av_sync", "encoding"}
+    assert all(c["blocking"] for found in checks.values() for c in found)
+
     instance = deployment["instance"]
     succeeded = dg.DagsterRunStatus.SUCCESS
 

@@ -1,0 +1,87 @@
+"""Take the README's screenshots from the real software: the Dagster lineage and the gallery.
+
+Run `make demo` first, then `make screenshots`. It starts dagster-webserver on 127.0.0.1
+against $DAGSTER_HOME, opens it and the gallery in headless Chromium, and writes docs/*.png.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+REPO = Path(__file__).resolve().parent.parent
+DOCS = REPO / "docs"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/server_info", timeout=5):
+                return
+        except OSError:
+            time.sleep(1)
+    raise TimeoutError(f"dagster-webserver did not answer at {url} within {seconds:.0f}s")
+
+
+def main() -> int:
+    storage = Path(os.environ.get("MICRODRAMA_STORAGE", REPO / "storage"))
+    gallery = storage / "gallery" / "index.html"
+    if not gallery.exists():
+        print(f"{gallery} is missing: run `make demo` first", file=sys.stderr)
+        return 1
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        print("chromium is not installed: run `make test-packages`", file=sys.stderr)
+        return 1
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [Path(sys.executable).with_name("dagster-webserver"), "-w", "workspace.yaml"]
+    webserver = subprocess.Popen(
+        [*command, "-h", "127.0.0.1", "-p", str(port)],
+        cwd=REPO,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_up(url)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"]
+            )
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.goto(f"{url}/asset-groups", wait_until="networkidle")
+            page.wait_for_selector("text=localized", timeout=60_000)
+            time.sleep(2)  # let the graph layout settle
+            page.screenshot(path=DOCS / "lineage.png")
+            page = browser.new_page(viewport={"width": 1300, "height": 1000})
+            page.goto(gallery.as_uri())
+            ready = "document.querySelector('video')?.readyState >= 2"
+            page.wait_for_function(ready, timeout=30_000)
+            page.screenshot(path=DOCS / "gallery.png")
+            browser.close()
+    finally:
+        os.killpg(webserver.pid, signal.SIGTERM)
+        webserver.wait(timeout=30)
+    print(f"wrote {DOCS / 'lineage.png'} and {DOCS / 'gallery.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
