@@ -1,4 +1,4 @@
-"""Take the README's screenshots from the real software: the Dagster lineage and the gallery.
+"""Take the README's screenshots from the real software: the Dagster UI and the gallery.
 
 Run `make demo` first, then `make screenshots`. It starts dagster-webserver on 127.0.0.1
 against $DAGSTER_HOME, opens it and the gallery in headless Chromium, and writes docs/*.png.
@@ -15,8 +15,10 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
@@ -37,6 +39,23 @@ def wait_until_up(url: str, seconds: float = 120) -> None:
         except OSError:
             time.sleep(1)
     raise TimeoutError(f"dagster-webserver did not answer at {url} within {seconds:.0f}s")
+
+
+def shoot(page: Page, url: str, selector: str, path: Path, click: str | None = None) -> None:
+    """Open `url`, dismiss the UI's first-visit dialog, click `click` if given, wait for
+    `selector`, save a PNG."""
+    page.goto(url)
+    skip = page.get_by_role("button", name="Skip")
+    try:
+        skip.wait_for(timeout=10_000)
+        skip.click()
+    except PlaywrightTimeout:
+        pass  # the dialog was dismissed before
+    if click:
+        page.get_by_text(click).first.click()
+    page.wait_for_selector(selector, timeout=60_000)
+    time.sleep(2)  # let the graph layout and images settle
+    page.screenshot(path=path)
 
 
 def main() -> int:
@@ -65,11 +84,14 @@ def main() -> int:
             browser = playwright.chromium.launch(
                 executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"]
             )
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            page.goto(f"{url}/asset-groups", wait_until="networkidle")
-            page.wait_for_selector("text=localized", timeout=60_000)
-            time.sleep(2)  # let the graph layout settle
-            page.screenshot(path=DOCS / "lineage.png")
+            page = browser.new_page(viewport={"width": 1500, "height": 720})
+            lineage = "/assets/gallery?view=lineage&lineageScope=upstream&lineageDepth=10"
+            shoot(page, url + lineage, "text=localized", DOCS / "lineage.png")
+            page.set_viewport_size({"width": 1500, "height": 1300})
+            partition = quote("e0001|revenge", safe="")
+            frames = f"/assets/frames?view=partitions&partition={partition}"
+            sheet = "img[alt='contact sheet']"
+            shoot(page, url + frames, sheet, DOCS / "frames.png", click="[Show Markdown]")
             page = browser.new_page(viewport={"width": 1300, "height": 1000})
             page.goto(gallery.as_uri())
             ready = "document.querySelector('video')?.readyState >= 2"
@@ -79,7 +101,7 @@ def main() -> int:
     finally:
         os.killpg(webserver.pid, signal.SIGTERM)
         webserver.wait(timeout=30)
-    print(f"wrote {DOCS / 'lineage.png'} and {DOCS / 'gallery.png'}")
+    print(f"wrote lineage.png, frames.png and gallery.png in {DOCS}")
     return 0
 
 

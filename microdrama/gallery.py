@@ -21,7 +21,8 @@ from microdrama.media import MediaStore, write_bytes, write_json
 STYLE = """
 body{margin:0;font:15px/1.4 system-ui,sans-serif;background:#111;color:#eee}
 header{padding:16px 24px;background:#1c1c24}h1{margin:0;font-size:22px}
-h2{padding:0 24px;margin:24px 0 8px;text-transform:capitalize}
+main{display:flex;flex-wrap:wrap;align-items:flex-start}
+h2{padding:0 24px;margin:24px 0 8px}
 .row{display:flex;flex-wrap:wrap;gap:16px;padding:0 24px}
 .episode{width:300px;background:#1c1c24;border-radius:8px;padding:12px}
 .episode h3{margin:0 0 4px;font-size:16px}.logline{color:#bbb;font-size:13px;margin:0 0 8px}
@@ -129,7 +130,8 @@ def page(feed: list[dict]) -> str:
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>microdrama gallery</title><style>{STYLE}</style></head><body>"
         f"<header><h1>microdrama</h1>{len(feed)} episodes, {len(genres)} genres</header>"
-        f"{sections or '<p>No finished episodes yet.</p>'}<script>{SCRIPT}</script></body></html>"
+        f"<main>{sections or '<p>No finished episodes yet.</p>'}</main>"
+        f"<script>{SCRIPT}</script></body></html>"
     )
 
 
