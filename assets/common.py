@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -19,6 +20,28 @@ EPISODE_GROUP = "episode"
 
 # ffmpeg or espeak crashing, or memory running out, is worth another try; a failed gate is not.
 TRANSIENT_RETRY = dg.RetryPolicy(max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL)
+
+
+GPU_NODE = {
+    "container_config": {
+        "resources": {"requests": {"nvidia.com/gpu": "1"}, "limits": {"nvidia.com/gpu": "1"}}
+    },
+    "pod_spec_config": {
+        "node_selector": {"nvidia.com/gpu.present": "true"},
+        "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}],
+    },
+}
+
+
+def model_step_tags() -> dict[str, object]:
+    """Kubernetes placement of a step whose backend may run a model: one GPU, on a GPU node.
+
+    Only with MICRODRAMA_GPU_NODES=1 (the Helm values set it, with MICRODRAMA_EXECUTOR=k8s so
+    each step is a pod); elsewhere these steps run wherever the run runs.
+    """
+    if os.environ.get("MICRODRAMA_GPU_NODES", "0") not in ("1", "true"):
+        return {}
+    return {"dagster-k8s/config": GPU_NODE}
 
 
 def open_episode(

@@ -8,6 +8,7 @@ from assets.common import (
     check_results,
     gate_checks,
     image_markdown,
+    model_step_tags,
     open_episode,
     rejected,
     result,
@@ -26,6 +27,7 @@ from resources import MediaStoreResource, VideoEncoder
     code_version="2",
     kinds={"pillow"},
     check_specs=gate_checks("frames"),
+    op_tags=model_step_tags(),
     retry_policy=TRANSIENT_RETRY,
 )
 def frames(

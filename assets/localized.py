@@ -7,6 +7,7 @@ from assets.common import (
     TRANSIENT_RETRY,
     check_results,
     gate_checks,
+    model_step_tags,
     open_episode,
     rejected,
     result,
@@ -26,6 +27,7 @@ from resources import Localization, MediaStoreResource, TemplateLibrary, VideoEn
     code_version="2",
     kinds={"ffmpeg"},
     check_specs=gate_checks("localized"),
+    op_tags=model_step_tags(),
     retry_policy=TRANSIENT_RETRY,
 )
 def localized(

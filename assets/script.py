@@ -2,7 +2,15 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from assets.common import EPISODE_GROUP, check_results, gate_checks, open_episode, rejected, result
+from assets.common import (
+    EPISODE_GROUP,
+    check_results,
+    gate_checks,
+    model_step_tags,
+    open_episode,
+    rejected,
+    result,
+)
 from assets.partitions import episode_partitions
 from assets.premise import premise
 from microdrama.episode import make_script
@@ -17,6 +25,7 @@ from resources import MediaStoreResource, TemplateLibrary
     code_version="2",
     kinds={"python"},
     check_specs=gate_checks("script"),
+    op_tags=model_step_tags(),
 )
 def script(
     context: dg.AssetExecutionContext, media: MediaStoreResource, templates: TemplateLibrary

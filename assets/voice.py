@@ -7,6 +7,7 @@ from assets.common import (
     TRANSIENT_RETRY,
     check_results,
     gate_checks,
+    model_step_tags,
     open_episode,
     rejected,
     result,
@@ -25,6 +26,7 @@ from resources import MediaStoreResource
     code_version="2",
     kinds={"espeak"},
     check_specs=gate_checks("voice"),
+    op_tags=model_step_tags(),
     retry_policy=TRANSIENT_RETRY,
 )
 def voice(

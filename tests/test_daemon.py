@@ -7,42 +7,18 @@ here is stopped.
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 import pytest
+from services import REPO, dagster_services, wait_for
 
 from microdrama.backfill import graphql
 from microdrama.cli import main, render
 
-REPO = Path(__file__).resolve().parent.parent
 SHORT = Path(__file__).parent / "fixtures" / "short-revenge.yaml"
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(what: str, check: Callable[[], object], seconds: float) -> object:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(2)
-    raise AssertionError(f"timed out after {seconds:.0f}s waiting for {what}")
 
 
 @pytest.fixture()
@@ -65,56 +41,8 @@ def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict
         monkeypatch.setenv(name, value)
     for genre in ("short-revenge", "short-twin"):
         render(genre, "e0001", seed=5)
-
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    commands = {
-        "daemon": [str(BIN / "dagster-daemon"), "run", "-w", str(REPO / "workspace.yaml")],
-        "webserver": [
-            str(BIN / "dagster-webserver"),
-            "-w",
-            str(REPO / "workspace.yaml"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-        ],
-    }
-    processes = [
-        subprocess.Popen(
-            cmd,
-            cwd=REPO,
-            env={**os.environ, **env},
-            stdout=(logs / f"{name}.log").open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        for name, cmd in commands.items()
-    ]
-    try:
-
-        def webserver_up() -> bool:
-            try:
-                with urllib.request.urlopen(f"{url}/server_info", timeout=5) as response:
-                    return response.status == 200
-            except OSError:
-                return False
-
-        wait_for("the webserver", webserver_up, 120)
-        with dg.DagsterInstance.get() as instance:
-            yield {"url": url, "templates": templates, "instance": instance, "logs": logs}
-    finally:
-        for process in processes:
-            with_group = os.getpgid(process.pid)
-            os.killpg(with_group, signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(os.getpgid(process.pid), signal.SIGKILL)
-                process.wait(timeout=10)
+    with dagster_services(env, tmp_path / "logs") as url, dg.DagsterInstance.get() as instance:
+        yield {"url": url, "templates": templates, "instance": instance}
 
 
 def runs(instance: dg.DagsterInstance, **tags: str) -> list[dg.DagsterRun]:

@@ -1,0 +1,30 @@
+# The microdrama code location as an image for Dagster's Helm chart (user deployment and run pods).
+# CPU by default; for GPU nodes build with --build-arg TORCH_INDEX=https://download.pytorch.org/whl/cu128
+FROM python:3.11-slim-bookworm
+
+ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      ffmpeg espeak-ng apertium apertium-eng-spa fonts-noto-cjk fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /opt/microdrama
+RUN pip install torch==2.13.0 --index-url "$TORCH_INDEX"
+COPY pyproject.toml README.md definitions.py workspace.yaml dagster.yaml ./
+COPY microdrama/ microdrama/
+COPY assets/ assets/
+COPY resources/ resources/
+COPY sensors/ sensors/
+COPY bench/ bench/
+COPY templates/ templates/
+COPY data/ data/
+RUN pip install ".[k8s,s3,gcs,neural]"
+
+ENV MICRODRAMA_TEMPLATES=/opt/microdrama/templates \
+    MICRODRAMA_TRENDS=/opt/microdrama/data/trends.csv
+
+EXPOSE 3030
+# the Helm chart passes its own arguments; this default serves the code location over gRPC
+CMD ["dagster", "api", "grpc", "-h", "0.0.0.0", "-p", "3030", "-m", "definitions"]

@@ -1,0 +1,104 @@
+"""The production profile for real: Postgres storage, the run queue, the daemon, and a backfill
+of 20 episodes with several runs at once, in a database created for the test and dropped after."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+import psycopg2
+import pytest
+from services import REPO, dagster_services, wait_for
+
+from microdrama.cli import main
+
+EPISODES = 20
+SHORT = Path(__file__).parent / "fixtures" / "short-revenge.yaml"
+POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+
+
+@pytest.fixture()
+def database() -> Iterator[str]:
+    """A fresh database on the machine's PostgreSQL server, dropped afterwards."""
+    name = f"microdrama_test_{uuid.uuid4().hex[:10]}"
+    admin = psycopg2.connect(dbname="postgres", connect_timeout=10, **POSTGRES)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (name,),
+            )
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()
+
+
+def test_production_profile_backfills_a_genre_with_concurrent_runs(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home, templates = tmp_path / "dagster_home", tmp_path / "templates"
+    home.mkdir()
+    shutil.copy(REPO / "deploy" / "dagster.yaml", home)
+    for folder in ("phrasebook", "policy"):
+        shutil.copytree(REPO / "templates" / folder, templates / folder)
+    shutil.copy(SHORT, templates)
+    env = {
+        "DAGSTER_HOME": str(home),
+        "DAGSTER_PG_HOST": POSTGRES["host"],
+        "DAGSTER_PG_PORT": str(POSTGRES["port"]),
+        "DAGSTER_PG_USER": POSTGRES["user"],
+        "DAGSTER_PG_PASSWORD": "",
+        "DAGSTER_PG_DB": database,
+        "MICRODRAMA_TEMPLATES": str(templates),
+        "MICRODRAMA_STORAGE": str(tmp_path / "storage"),
+        "MICRODRAMA_TRENDS": str(REPO / "data" / "trends.csv"),
+        "MICRODRAMA_LOCALES": "en,es",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    from definitions import defs
+
+    with dg.DagsterInstance.get() as instance:
+        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+        assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+        for job, partition in (("templates_job", "short-revenge"), ("trends_job", None)):
+            instance.add_dynamic_partitions("genre", ["short-revenge"])
+            outcome = defs.resolve_job_def(job).execute_in_process(
+                instance=instance, partition_key=partition
+            )
+            assert outcome.success
+
+        with dagster_services(env, tmp_path / "logs") as url:
+            command = ["backfill", "--genre", "short-revenge", "--episodes", str(EPISODES)]
+            assert main([*command, "--url", url]) == 0
+            backfill_id = instance.get_backfills()[0].backfill_id
+            most_at_once = 0
+
+            def finished() -> bool:
+                nonlocal most_at_once
+                started = dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED])
+                most_at_once = max(most_at_once, instance.get_runs_count(filters=started))
+                return instance.get_backfill(backfill_id).status.value != "REQUESTED"
+
+            wait_for(f"a backfill of {EPISODES} episodes", finished, 900, every=1)
+
+        assert instance.get_backfill(backfill_id).status.value == "COMPLETED_SUCCESS"
+        runs = instance.get_runs(filters=dg.RunsFilter(tags={"dagster/backfill": backfill_id}))
+        assert len(runs) == EPISODES
+        assert {r.status for r in runs} == {dg.DagsterRunStatus.SUCCESS}
+        assert most_at_once >= 2, "the queue never ran two episodes at once"
+        assert defs.resolve_job_def("catalog_job").execute_in_process(instance=instance).success
+
+    catalog = pd.read_parquet(tmp_path / "storage" / "tables" / "catalog.parquet")
+    assert sorted(catalog["episode"]) == [f"e{n:04d}" for n in range(1, EPISODES + 1)]
+    logs = "".join(p.read_text() for p in (tmp_path / "logs").glob("*.log"))
+    for problem in ("database is locked", "OperationalError", "Traceback"):
+        assert problem not in logs
