@@ -3,7 +3,7 @@ import dagster as dg
 from assets.cut import cut
 from assets.localized import localized
 from microdrama.episode import catalog_rows
-from microdrama.tables import markdown_table, write_table
+from microdrama.tables import markdown_table
 from resources import MediaStoreResource
 
 
@@ -14,7 +14,7 @@ def catalog(media: MediaStoreResource) -> dg.MaterializeResult:
     """Every finished episode, one row each, as parquet that any pandas user can read."""
     store = media.store()
     table = catalog_rows(store)
-    path = write_table(table, store.table_path("catalog"))
+    path = store.write_table(table, store.table_path("catalog"))
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(path)),

@@ -12,7 +12,7 @@ from assets.partitions import episode_of
 from microdrama.episode import Episode
 from microdrama.gates import CHECKS, Gate, GateFailure
 from microdrama.media import Manifest
-from microdrama.tables import read_table, template_from_table
+from microdrama.tables import template_from_table
 from microdrama.template import GenreTemplate
 from resources import MediaStoreResource
 
@@ -50,7 +50,7 @@ def open_episode(
     """The partition's episode folder and its genre template (from the templates table)."""
     genre, episode = episode_of(context)
     store = media.store()
-    template, _ = template_from_table(read_table(store.template_table(genre)), genre)
+    template, _ = template_from_table(store.read_table(store.template_table(genre)), genre)
     return Episode(store, genre, episode), template
 
 

@@ -3,7 +3,6 @@ from pydantic import Field
 
 from assets.catalog import catalog
 from microdrama.gallery import build_gallery
-from microdrama.tables import read_table
 from resources import MediaStoreResource
 
 
@@ -19,7 +18,9 @@ def gallery(config: GalleryConfig, media: MediaStoreResource) -> dg.MaterializeR
     """A static page and JSON feed of the catalog: posters, players per locale with subtitles,
     check results and a link to each episode in Dagster. Open gallery/index.html from disk."""
     store = media.store()
-    index, count = build_gallery(store, read_table(store.table_path("catalog")), config.dagster_url)
+    index, count = build_gallery(
+        store, store.read_table(store.table_path("catalog")), config.dagster_url
+    )
     return dg.MaterializeResult(
         metadata={
             "page": dg.MetadataValue.path(str(index)),

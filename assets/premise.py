@@ -10,7 +10,7 @@ from assets.trends import trends
 from microdrama.episode import Episode, make_premise
 from microdrama.gates import GateFailure
 from microdrama.story import default_seed
-from microdrama.tables import read_table, template_from_table
+from microdrama.tables import template_from_table
 from microdrama.trends import topic_problem
 from resources import MediaStoreResource, TemplateLibrary
 
@@ -56,14 +56,16 @@ def premise(
     """
     genre, episode = episode_of(context)
     store = media.store()
-    template, template_hash = template_from_table(read_table(store.template_table(genre)), genre)
+    template, template_hash = template_from_table(
+        store.read_table(store.template_table(genre)), genre
+    )
     ep = Episode(store, genre, episode)
     previous = ep.previous_premise()
     seed = config.seed
     if seed is None:
         seed = previous.seed if previous else default_seed(genre, episode)
     topic = config.topic or (previous.topic if previous and config.seed is None else None)
-    feed = None if topic else read_table(store.table_path("trends"))
+    feed = None if topic else store.read_table(store.table_path("trends"))
     try:
         made, manifest, gates = make_premise(
             ep, template, template_hash, feed, seed, templates.policy(), topic

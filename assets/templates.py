@@ -2,7 +2,7 @@ import dagster as dg
 
 from assets.partitions import genre_partitions
 from microdrama.keys import check_key
-from microdrama.tables import template_row, write_table
+from microdrama.tables import template_row
 from microdrama.template import TemplateError, load_template
 from resources import MediaStoreResource, TemplateLibrary
 
@@ -32,7 +32,8 @@ def genre_templates(
             description=str(exc),
             metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in exc.problems))},
         ) from None
-    table_path = write_table(template_row(loaded), media.store().template_table(genre))
+    store = media.store()
+    table_path = store.write_table(template_row(loaded), store.template_table(genre))
     t = loaded.template
     return dg.MaterializeResult(
         data_version=dg.DataVersion(loaded.content_hash),

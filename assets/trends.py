@@ -4,7 +4,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from microdrama.tables import markdown_table, write_table
+from microdrama.tables import markdown_table
 from microdrama.trends import read_trend_feed
 from resources import MediaStoreResource, TrendFeed
 
@@ -18,8 +18,8 @@ def trends(media: MediaStoreResource, trend_feed: TrendFeed) -> dg.MaterializeRe
     """
     table, quarantined = read_trend_feed(Path(trend_feed.path))
     store = media.store()
-    path = write_table(table, store.table_path("trends"))
-    write_table(quarantined, store.table_path("trends_quarantine"))
+    path = store.write_table(table, store.table_path("trends"))
+    store.write_table(quarantined, store.table_path("trends_quarantine"))
     reasons = quarantined["reason"].value_counts().to_dict()
     digest = hashlib.sha256(pd.util.hash_pandas_object(table, index=False).values.tobytes())
     hottest = table.sort_values("score", ascending=False).drop_duplicates("topic")

@@ -71,9 +71,12 @@ def render(genre: str, episode: str | None, seed: int | None) -> dict:
                 else "see the run in the Dagster UI"
             )
             raise RuntimeError(f"{job_name} failed for {episode}|{genre}: {message.strip()}")
-    store = MediaStoreResource(root=setting("MICRODRAMA_STORAGE").get_value()).store()
+    store = MediaStoreResource(
+        root=setting("MICRODRAMA_STORAGE").get_value(),
+        cache=setting("MICRODRAMA_CACHE").get_value(),
+    ).store()
     ep = Episode(store, genre, episode)
-    summary = json.loads((ep.dir("localized") / "summary.json").read_text())
+    summary = json.loads((ep.fetch("localized") / "summary.json").read_text())
     paths = variant_paths(ep, ["en", *summary])
     return {
         "genre": genre,

@@ -57,20 +57,25 @@ class Episode:
     episode: str
 
     def dir(self, artifact: str) -> Path:
+        """Where the artifact is built and read locally."""
         return self.store.artifact_dir(self.genre, self.episode, artifact)
 
+    def fetch(self, artifact: str) -> Path:
+        """The artifact's folder, up to date with the object store when there is one."""
+        return self.store.fetch(self.dir(artifact))
+
     def premise(self) -> Premise:
-        return Premise(**read_json(self.dir("premise") / "premise.json"))
+        return Premise(**read_json(self.fetch("premise") / "premise.json"))
 
     def previous_premise(self) -> Premise | None:
         """The premise already made for this slot, if any."""
-        return self.premise() if (self.dir("premise") / "premise.json").exists() else None
+        return self.premise() if (self.fetch("premise") / "premise.json").exists() else None
 
     def script(self) -> Script:
-        return Script.from_dict(read_json(self.dir("script") / "script.json"))
+        return Script.from_dict(read_json(self.fetch("script") / "script.json"))
 
     def keyframes(self) -> list[Path]:
-        return sorted(self.dir("frames").glob("shot_*.png"))
+        return sorted(self.fetch("frames").glob("shot_*.png"))
 
 
 def make_premise(
@@ -208,7 +213,7 @@ def make_cut(
     ep: Episode, template: GenreTemplate, settings: VideoSettings
 ) -> tuple[dict, Manifest, list[Gate]]:
     script = ep.script()
-    clips = read_json(ep.dir("voice") / "lines.json")
+    clips = read_json(ep.fetch("voice") / "lines.json")
     with ep.store.staged(ep.dir("cut")) as tmp:
         timeline = render_variant(
             ep, template, script, clips, ep.dir("voice"), script.title, SOURCE_LOCALE, tmp, settings
@@ -308,11 +313,14 @@ def variant_paths(ep: Episode, locales: list[str]) -> dict[str, dict[str, str]]:
 def catalog_rows(store: MediaStore) -> pd.DataFrame:
     """One row per finished episode: script, cut and localized variants present, gates passed."""
     rows = []
-    for localized in sorted(store.root.glob("episodes/*/*/localized/manifest.json")):
-        ep = Episode(store, localized.parts[-4], localized.parts[-3])
-        cut_manifest = ep.dir("cut") / "manifest.json"
-        if not cut_manifest.exists() or not all(passed(ep.dir(s)) for s in CHECKS):
+    for genre, episode in store.made("localized"):
+        ep = Episode(store, genre, episode)
+        if not all(passed(ep.fetch(stage)) for stage in CHECKS):
             continue
+        cut_manifest, localized = (
+            ep.dir("cut") / "manifest.json",
+            ep.dir("localized") / "manifest.json",
+        )
         script = ep.script()
         summary = read_json(localized.parent / "summary.json")
         locales = [SOURCE_LOCALE, *summary]

@@ -2,6 +2,13 @@
 
 Each artifact folder carries a `manifest.json` of content hashes; its digest is the data
 version Dagster shows, so an unchanged artifact keeps its version across re-renders.
+
+The root is a local folder, or any fsspec URL (s3://, gs://, memory://). With a URL, work
+happens in a local working copy (ffmpeg and espeak need real files) and every finished artifact
+is published to the URL as an immutable version, `<artifact>/.versions/<digest>/`, followed by
+the artifact's `manifest.json`, which names the current version. One object write is atomic
+on every object store, so a reader sees the old version or the new one, never a mix, and an
+upload that dies halfway leaves the last good version current.
 """
 
 from __future__ import annotations
@@ -16,9 +23,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+from upath import UPath
+
 from microdrama.keys import check_key
 
 MANIFEST = "manifest.json"
+VERSIONS = ".versions"
+LOCAL_PROTOCOLS = ("", "file", "local")
+
+
+class MediaStoreError(RuntimeError):
+    pass
 
 
 def sha256_file(path: Path) -> str:
@@ -73,9 +89,23 @@ class Manifest:
 
 @dataclass(frozen=True)
 class MediaStore:
-    """Paths derived from the partition; nothing outside `root` is ever written."""
+    """Paths derived from the partition; nothing outside `root` is ever written.
+
+    `root` is where files are read and written locally; `remote`, when set, is the object
+    store they are published to and fetched from.
+    """
 
     root: Path
+    remote: UPath | None = None
+
+    @classmethod
+    def at(cls, location: str, cache: Path) -> MediaStore:
+        """The store at a local path or fsspec URL; a URL gets a working copy under `cache`."""
+        url = UPath(location)
+        if url.protocol in LOCAL_PROTOCOLS:
+            return cls(Path(url.path).expanduser().resolve())
+        key = hashlib.sha256(str(url).encode()).hexdigest()[:12]
+        return cls((cache / key).resolve(), url)
 
     def episode_dir(self, genre: str, episode: str) -> Path:
         return self.root / "episodes" / check_key("genre", genre) / check_key("episode", episode)
@@ -86,14 +116,28 @@ class MediaStore:
     def table_path(self, name: str) -> Path:
         return self.root / "tables" / f"{check_key('table', name)}.parquet"
 
-    def template_table(self, genre: str | None = None) -> Path:
-        """The templates table: a folder of one parquet file per genre (pandas reads it whole)."""
-        folder = self.root / "tables" / "templates"
-        return folder if genre is None else folder / f"{check_key('genre', genre)}.parquet"
+    def template_table(self, genre: str) -> Path:
+        """One genre's row of the templates table (a folder of one parquet file per genre)."""
+        return self.root / "tables" / "templates" / f"{check_key('genre', genre)}.parquet"
+
+    def write_table(self, frame: pd.DataFrame, path: Path) -> Path:
+        with atomic_path(path) as tmp:
+            frame.to_parquet(tmp, index=False)
+        if self.remote is not None:
+            self._put(path, self._remote(path))
+        return path
+
+    def read_table(self, path: Path) -> pd.DataFrame:
+        if self.remote is not None and self._remote(path).exists():
+            with atomic_path(path) as tmp:
+                self._remote(path).fs.get_file(self._remote(path).path, str(tmp))
+        if not path.exists():
+            raise FileNotFoundError(f"{path} does not exist: materialize its asset first")
+        return pd.read_parquet(path)
 
     @contextmanager
-    def staged(self, folder: Path) -> Iterator[Path]:
-        """Build `folder` in a sibling staging dir; swap it in whole, with its manifest, on success.
+    def _swapped(self, folder: Path) -> Iterator[Path]:
+        """Build `folder` in a sibling staging dir and swap it in whole if the block succeeds.
 
         On failure the staging dir is removed and the previous `folder` is untouched.
         """
@@ -102,7 +146,6 @@ class MediaStore:
         os.chmod(staging, 0o755)
         try:
             yield staging
-            self.write_manifest(staging)
             old = folder.with_name(f".{folder.name}.old")
             shutil.rmtree(old, ignore_errors=True)
             if folder.exists():
@@ -112,10 +155,18 @@ class MediaStore:
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
+    @contextmanager
+    def staged(self, folder: Path) -> Iterator[Path]:
+        """Build an artifact folder aside; swap it in, with its manifest, and publish it."""
+        with self._swapped(folder) as staging:
+            yield staging
+            self.write_manifest(staging)
+        self.publish(folder)
+
     def write_manifest(self, folder: Path) -> Manifest:
         """Hash every file under `folder` (except the manifest) and store the manifest."""
         files = {
-            str(path.relative_to(folder)): sha256_file(path)
+            path.relative_to(folder).as_posix(): sha256_file(path)
             for path in sorted(folder.rglob("*"))
             if path.is_file() and path.name != MANIFEST and not path.name.startswith(".")
         }
@@ -128,3 +179,55 @@ class MediaStore:
         if not path.exists():
             raise FileNotFoundError(f"{path} is missing: materialize the upstream asset first")
         return Manifest(read_json(path)["files"])
+
+    def _remote(self, local: Path) -> UPath:
+        assert self.remote is not None
+        return self.remote / local.relative_to(self.root).as_posix()
+
+    def _put(self, local: Path, remote: UPath) -> None:
+        remote.parent.mkdir(parents=True, exist_ok=True)
+        remote.fs.put_file(str(local), remote.path)
+
+    def publish(self, folder: Path) -> None:
+        """Upload a finished artifact as a new version, then point its manifest at it."""
+        if self.remote is None:
+            return
+        manifest = read_json(folder / MANIFEST)
+        target = self._remote(folder)
+        version = target / VERSIONS / manifest["digest"]
+        for name in manifest["files"]:
+            self._put(folder / name, version / name)
+        pointer = target / MANIFEST
+        previous = json.loads(pointer.read_text()) if pointer.exists() else None
+        pointer.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True))
+        keep = {manifest["digest"], previous and previous["digest"]}
+        if (target / VERSIONS).exists():
+            for old in (target / VERSIONS).iterdir():
+                if old.name not in keep:
+                    old.fs.rm(old.path, recursive=True)
+
+    def fetch(self, folder: Path) -> Path:
+        """The artifact folder, brought up to date with the object store's current version."""
+        if self.remote is None or not (self._remote(folder) / MANIFEST).exists():
+            return folder
+        manifest = json.loads((self._remote(folder) / MANIFEST).read_text())
+        local = folder / MANIFEST
+        if local.exists() and read_json(local)["digest"] == manifest["digest"]:
+            return folder
+        version = self._remote(folder) / VERSIONS / manifest["digest"]
+        with self._swapped(folder) as staging:
+            for name, sha in manifest["files"].items():
+                (staging / name).parent.mkdir(parents=True, exist_ok=True)
+                version.fs.get_file((version / name).path, str(staging / name))
+                if sha256_file(staging / name) != sha:
+                    raise MediaStoreError(f"{version / name}: content does not match its manifest")
+            write_json(staging / MANIFEST, manifest)
+        return folder
+
+    def made(self, artifact: str) -> list[tuple[str, str]]:
+        """(genre, episode) of every episode that has `artifact`, here or in the object store."""
+        pattern = f"episodes/*/*/{artifact}/{MANIFEST}"
+        found = {p.relative_to(self.root).parts[1:3] for p in self.root.glob(pattern)}
+        if self.remote is not None:
+            found |= {tuple(p.path.split("/")[-4:-2]) for p in self.remote.glob(pattern)}
+        return sorted(found)

@@ -1,26 +1,13 @@
-"""The tables a pandas user reads: templates, trends and the catalog, stored as parquet."""
+"""Rows of the tables a pandas user reads (templates, catalog) and their markdown previews;
+the media store writes and reads them as parquet."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 
-from microdrama.media import atomic_path
 from microdrama.template import GenreTemplate, LoadedTemplate
-
-
-def write_table(frame: pd.DataFrame, path: Path) -> Path:
-    with atomic_path(path) as tmp:
-        frame.to_parquet(tmp, index=False)
-    return path
-
-
-def read_table(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        raise FileNotFoundError(f"{path} does not exist: materialize its asset first")
-    return pd.read_parquet(path)
 
 
 def template_row(loaded: LoadedTemplate) -> pd.DataFrame:

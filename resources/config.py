@@ -23,6 +23,7 @@ DEFAULTS = {
     "MICRODRAMA_TRENDS": str(REPO / "data" / "trends.csv"),
     "MICRODRAMA_STORAGE": str(REPO / "storage"),
     "MICRODRAMA_LOCALES": "en,es,pt-BR,zh-CN",
+    "MICRODRAMA_CACHE": str(Path.home() / ".cache" / "microdrama"),
 }
 
 
@@ -33,12 +34,20 @@ def setting(name: str) -> dg.EnvVar:
 
 
 class MediaStoreResource(dg.ConfigurableResource):
-    """Where every episode artifact and table lives."""
+    """Where every episode artifact and table lives: a folder, or an fsspec URL."""
 
-    root: str = Field(description="media and tables root directory (MICRODRAMA_STORAGE)")
+    root: str = Field(
+        description="media root: a directory, or a URL such as s3://bucket/prefix "
+        "(MICRODRAMA_STORAGE)"
+    )
+    cache: str = Field(
+        default=DEFAULTS["MICRODRAMA_CACHE"],
+        description="local working copy of a URL media root, since ffmpeg needs real files "
+        "(MICRODRAMA_CACHE)",
+    )
 
     def store(self) -> MediaStore:
-        return MediaStore(Path(self.root).expanduser().resolve())
+        return MediaStore.at(self.root, Path(self.cache).expanduser())
 
 
 class TemplateLibrary(dg.ConfigurableResource):
@@ -93,7 +102,9 @@ class VideoEncoder(dg.ConfigurableResource):
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:
     return {
-        "media": MediaStoreResource(root=setting("MICRODRAMA_STORAGE")),
+        "media": MediaStoreResource(
+            root=setting("MICRODRAMA_STORAGE"), cache=setting("MICRODRAMA_CACHE")
+        ),
         "templates": TemplateLibrary(directory=setting("MICRODRAMA_TEMPLATES")),
         "trend_feed": TrendFeed(path=setting("MICRODRAMA_TRENDS")),
         "localization": Localization(locales=setting("MICRODRAMA_LOCALES")),

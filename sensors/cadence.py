@@ -9,7 +9,6 @@ import dagster as dg
 
 from assets import catalog_job, episode_job
 from assets.partitions import episode_partition_key
-from microdrama.tables import read_table
 from microdrama.trending import genre_heat, matcher
 from microdrama.trends import latest_observations
 from resources import MediaStoreResource
@@ -36,12 +35,11 @@ def release_cadence(
     templates = live_templates(context.instance, store)
     if not templates:
         return dg.SensorResult(skip_reason="no genre template materialized yet")
-    trends_path = store.table_path("trends")
-    if trends_path.exists():
-        feed = read_table(trends_path)
+    try:
+        feed = store.read_table(store.table_path("trends"))
         topics = list(latest_observations(feed)["topic"])
         heat = genre_heat(feed, matcher().fit(topics, templates)).to_dict()
-    else:
+    except FileNotFoundError:
         heat = {t.genre: 1.0 for t in templates}
     minted = int(context.cursor or 0)
     genre = pick_genre(heat, random.Random(minted))

@@ -7,7 +7,7 @@ import dagster as dg
 from assets.partitions import episode_partitions, episode_slots, genre_partitions
 from microdrama.keys import next_episode
 from microdrama.media import MediaStore
-from microdrama.tables import read_table, template_from_table
+from microdrama.tables import template_from_table
 from microdrama.template import GenreTemplate
 
 
@@ -33,9 +33,11 @@ def live_templates(instance: dg.DagsterInstance, store: MediaStore) -> list[Genr
     """Templates of the genre partitions whose template table row exists."""
     templates = []
     for genre in instance.get_dynamic_partitions(genre_partitions.name):
-        path = store.template_table(genre)
-        if path.exists():
-            templates.append(template_from_table(read_table(path), genre)[0])
+        try:
+            table = store.read_table(store.template_table(genre))
+        except FileNotFoundError:
+            continue
+        templates.append(template_from_table(table, genre)[0])
     return templates
 
 
