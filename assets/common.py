@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import os
+from collections.abc import Callable, Generator
 from pathlib import Path
+from typing import TypeVar
 
 import dagster as dg
 
@@ -17,6 +19,7 @@ from microdrama.template import GenreTemplate
 from resources import MediaStoreResource
 
 EPISODE_GROUP = "episode"
+T = TypeVar("T")
 
 # ffmpeg or espeak crashing, or memory running out, is worth another try; a failed gate is not.
 TRANSIENT_RETRY = dg.RetryPolicy(max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL)
@@ -75,13 +78,21 @@ def check_results(gates: list[Gate]) -> list[dg.AssetCheckResult]:
     ]
 
 
-def rejected(failure: GateFailure) -> dg.Failure:
-    """The step failure for an artifact its gates refused (the last good one stays)."""
-    return dg.Failure(
-        description=str(failure),
-        metadata={"failed_checks": ", ".join(g.name for g in failure.gates if not g.passed)},
-        allow_retries=False,
-    )
+def gated(build: Callable[[], T]) -> Generator[dg.AssetCheckResult, None, T]:
+    """Run an episode stage; if its gates refuse the artifact, report them and fail the step.
+
+    Use as `made = yield from gated(lambda: make_x(...))`. A refused artifact was never
+    swapped in, so the last good one stays, and the failure is not retried.
+    """
+    try:
+        return build()
+    except GateFailure as failure:
+        yield from check_results(failure.gates)
+        raise dg.Failure(
+            description=str(failure),
+            metadata={"failed_checks": ", ".join(g.name for g in failure.gates if not g.passed)},
+            allow_retries=False,
+        ) from None
 
 
 def result(

@@ -5,18 +5,16 @@ import dagster as dg
 from assets.common import (
     EPISODE_GROUP,
     TRANSIENT_RETRY,
-    check_results,
     gate_checks,
+    gated,
     image_markdown,
     open_episode,
-    rejected,
     result,
 )
 from assets.frames import frames
 from assets.partitions import episode_partitions
 from assets.voice import voice
 from microdrama.episode import make_cut
-from microdrama.gates import GateFailure
 from resources import MediaStoreResource, VideoEncoder
 
 
@@ -34,11 +32,7 @@ def cut(
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     """The source-locale episode: 9:16 H.264/AAC MP4 timed by its dialogue, captions burned in."""
     ep, template = open_episode(context, media)
-    try:
-        timeline, manifest, gates = make_cut(ep, template, encoder.settings())
-    except GateFailure as failure:
-        yield from check_results(failure.gates)
-        raise rejected(failure) from None
+    timeline, manifest, gates = yield from gated(lambda: make_cut(ep, template, encoder.settings()))
     video = ep.dir("cut") / "episode.mp4"
     yield result(
         manifest,

@@ -5,18 +5,16 @@ import dagster as dg
 from assets.common import (
     EPISODE_GROUP,
     TRANSIENT_RETRY,
-    check_results,
     gate_checks,
+    gated,
     image_markdown,
     model_step_tags,
     open_episode,
-    rejected,
     result,
 )
 from assets.partitions import episode_partitions
 from assets.script import script
 from microdrama.episode import make_frames
-from microdrama.gates import GateFailure
 from resources import MediaStoreResource, VideoEncoder
 
 
@@ -35,11 +33,7 @@ def frames(
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     """One 9:16 keyframe per shot, with each character drawn the same in every shot."""
     ep, template = open_episode(context, media)
-    try:
-        sheet, manifest, gates = make_frames(ep, template, encoder.settings())
-    except GateFailure as failure:
-        yield from check_results(failure.gates)
-        raise rejected(failure) from None
+    sheet, manifest, gates = yield from gated(lambda: make_frames(ep, template, encoder.settings()))
     yield result(
         manifest,
         ep.dir("frames"),

@@ -5,17 +5,15 @@ import dagster as dg
 from assets.common import (
     EPISODE_GROUP,
     TRANSIENT_RETRY,
-    check_results,
     gate_checks,
+    gated,
     model_step_tags,
     open_episode,
-    rejected,
     result,
 )
 from assets.cut import cut
 from assets.partitions import episode_partitions
 from microdrama.episode import make_localized
-from microdrama.gates import GateFailure
 from microdrama.localize import SOURCE_LOCALE
 from resources import Localization, MediaStoreResource, TemplateLibrary, VideoEncoder
 
@@ -40,13 +38,11 @@ def localized(
     """A translated, dubbed and re-captioned variant of the cut for each target locale."""
     ep, template = open_episode(context, media)
     locales = localization.locale_list()
-    try:
-        summary, manifest, gates = make_localized(
+    summary, manifest, gates = yield from gated(
+        lambda: make_localized(
             ep, template, locales, templates.phrasebooks, templates.policy(), encoder.settings()
         )
-    except GateFailure as failure:
-        yield from check_results(failure.gates)
-        raise rejected(failure) from None
+    )
     untranslated = {loc: s["methods"].get("untranslated", 0) for loc, s in summary.items()}
     for locale, count in untranslated.items():
         if count:

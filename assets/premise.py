@@ -3,12 +3,11 @@ from collections.abc import Iterator
 import dagster as dg
 from pydantic import Field, field_validator
 
-from assets.common import EPISODE_GROUP, check_results, gate_checks, rejected, result
+from assets.common import EPISODE_GROUP, gate_checks, gated, result
 from assets.partitions import episode_of, episode_partitions
 from assets.templates import genre_templates
 from assets.trends import trends
 from microdrama.episode import Episode, make_premise
-from microdrama.gates import GateFailure
 from microdrama.story import default_seed
 from microdrama.tables import template_from_table
 from microdrama.trends import topic_problem
@@ -66,13 +65,9 @@ def premise(
         seed = previous.seed if previous else default_seed(genre, episode)
     topic = config.topic or (previous.topic if previous and config.seed is None else None)
     feed = None if topic else store.read_table(store.table_path("trends"))
-    try:
-        made, manifest, gates = make_premise(
-            ep, template, template_hash, feed, seed, templates.policy(), topic
-        )
-    except GateFailure as failure:
-        yield from check_results(failure.gates)
-        raise rejected(failure) from None
+    made, manifest, gates = yield from gated(
+        lambda: make_premise(ep, template, template_hash, feed, seed, templates.policy(), topic)
+    )
     yield result(
         manifest,
         ep.dir("premise"),

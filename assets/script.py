@@ -4,17 +4,15 @@ import dagster as dg
 
 from assets.common import (
     EPISODE_GROUP,
-    check_results,
     gate_checks,
+    gated,
     model_step_tags,
     open_episode,
-    rejected,
     result,
 )
 from assets.partitions import episode_partitions
 from assets.premise import premise
 from microdrama.episode import make_script
-from microdrama.gates import GateFailure
 from resources import MediaStoreResource, TemplateLibrary
 
 
@@ -32,11 +30,7 @@ def script(
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     """Scenes -> shots -> lines (speaker, text, emotion, timing), filled into the template."""
     ep, template = open_episode(context, media)
-    try:
-        made, manifest, gates = make_script(ep, template, templates.policy())
-    except GateFailure as failure:
-        yield from check_results(failure.gates)
-        raise rejected(failure) from None
+    made, manifest, gates = yield from gated(lambda: make_script(ep, template, templates.policy()))
     yield result(
         manifest,
         ep.dir("script"),

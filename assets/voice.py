@@ -5,17 +5,15 @@ import dagster as dg
 from assets.common import (
     EPISODE_GROUP,
     TRANSIENT_RETRY,
-    check_results,
     gate_checks,
+    gated,
     model_step_tags,
     open_episode,
-    rejected,
     result,
 )
 from assets.partitions import episode_partitions
 from assets.script import script
 from microdrama.episode import make_voice
-from microdrama.gates import GateFailure
 from resources import MediaStoreResource
 
 
@@ -34,11 +32,7 @@ def voice(
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     """One dialogue clip per line in the source locale, a distinct voice per character."""
     ep, template = open_episode(context, media)
-    try:
-        clips, manifest, gates = make_voice(ep, template)
-    except GateFailure as failure:
-        yield from check_results(failure.gates)
-        raise rejected(failure) from None
+    clips, manifest, gates = yield from gated(lambda: make_voice(ep, template))
     yield result(
         manifest,
         ep.dir("voice"),

@@ -75,6 +75,24 @@ def read_json(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def _sweep_abandoned(folder: Path) -> None:
+    """Remove staging dirs of `folder` left by killed processes (named by their pid)."""
+    for staging in folder.parent.glob(f".{folder.name}.new.*"):
+        pid = staging.name[len(f".{folder.name}.new.") :].split(".")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
 @dataclass(frozen=True)
 class Manifest:
     """What an artifact folder holds: relative path -> sha256, plus the digest of them all."""
@@ -142,7 +160,10 @@ class MediaStore:
         On failure the staging dir is removed and the previous `folder` is untouched.
         """
         folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new.", dir=folder.parent))
+        _sweep_abandoned(folder)
+        staging = Path(
+            tempfile.mkdtemp(prefix=f".{folder.name}.new.{os.getpid()}.", dir=folder.parent)
+        )
         os.chmod(staging, 0o755)
         try:
             yield staging

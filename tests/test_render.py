@@ -100,6 +100,22 @@ def test_failed_stage_keeps_the_previous_artifact(rendered: dict, tmp_path: Path
     assert not list(cut_dir.parent.glob(".cut.*"))
 
 
+def test_staging_left_by_a_killed_process_is_swept(rendered: dict) -> None:
+    import subprocess
+
+    from microdrama.media import MediaStore
+
+    cut_dir = Path(rendered["cut"]).parent
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    abandoned = cut_dir.with_name(f".cut.new.{dead.pid}.x1")
+    abandoned.mkdir()
+    (abandoned / "episode.mp4").write_bytes(b"half an episode")
+    with pytest.raises(RuntimeError), MediaStore(cut_dir.parents[3]).staged(cut_dir):
+        raise RuntimeError("nothing to build")
+    assert not abandoned.exists()
+
+
 def test_broken_template_fails_its_genre_with_file_and_field(
     rendered: dict, factory: dict[str, Path]
 ) -> None:

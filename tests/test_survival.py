@@ -129,6 +129,7 @@ def test_a_killed_rerender_leaves_the_last_good_episode(
     for artifact in ("cut", "localized"):
         assert_intact(folder / artifact)
     assert not list(folder.glob("cut/.*")) and not list(folder.glob("localized/**/.*"))
+    assert list(folder.glob(".cut.new.*"))  # the killed staging dir, hidden until swept
     after = catalog(factory).set_index("episode").loc["e0001"]
     assert after["cut_version"] == row["cut_version"]
     assert after["localized_version"] == row["localized_version"]
