@@ -19,6 +19,7 @@ from pathlib import Path
 
 import psutil
 
+from bench.moviepy_cut import moviepy_cut_seconds
 from microdrama import episode as stages
 from microdrama.compositor import VideoSettings
 from microdrama.episode import Episode, catalog_rows
@@ -163,6 +164,9 @@ def main() -> int:
         raw = raw_encode_seconds(
             root / "direct/episodes" / GENRE / "e0001/cut/episode.mp4", VideoSettings()
         )
+        moviepy = moviepy_cut_seconds(
+            Episode(MediaStore(root / "direct"), GENRE, "e0001"), VideoSettings(), root / "mp.mp4"
+        )
         through_dagster = dagster_seconds(root / "dagster")
     total = round(sum(log.values()), 2)
     figures = {
@@ -170,6 +174,8 @@ def main() -> int:
         "stages": log,
         "cut_vs_raw_encode": round(log["cut"] / raw, 2),
         "raw_encode_seconds": round(raw, 2),
+        "cut_vs_moviepy": round(moviepy / log["cut"], 2),
+        "moviepy_cut_seconds": round(moviepy, 2),
         "dagster_seconds": round(through_dagster, 2),
         "dagster_overhead": round(through_dagster / total, 3),
         "peak_rss_mb": round(memory.peak / 2**20),
@@ -180,6 +186,7 @@ def main() -> int:
         print(f"{stage:<12}{seconds:>10.2f}")
     print(f"{'episode':<12}{total:>10.2f}   (60s video, {len(LOCALES) - 1} localized variants)")
     print(f"cut / ffmpeg-alone encode of the same frames: {figures['cut_vs_raw_encode']}")
+    print(f"moviepy making the same cut / ours: {figures['cut_vs_moviepy']}")
     print(f"through Dagster: {through_dagster:.2f}s ({figures['dagster_overhead']}x direct)")
     print(f"peak resident memory, process tree: {figures['peak_rss_mb']} MB")
     print(json.dumps(figures))

@@ -24,6 +24,8 @@ from microdrama.voice import read_wav, write_wav
 
 OVERSCAN = 1.08
 TITLE_SECONDS = 2.5
+CAPTION_TOP, TITLE_TOP = 0.70, 0.08  # fractions of the frame height
+TITLE_COLOR = (255, 236, 190)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,10 @@ class VideoSettings:
     crf: int = 23
     preset: str = "superfast"
     audio_rate: int = 48000
+
+    @property
+    def caption_px(self) -> int:
+        return round(self.width / 17)
 
     def x264_args(self) -> list[str]:
         """The video encoder settings, shared by the cut and the benchmark's reference."""
@@ -67,13 +73,25 @@ def mix_dialogue(clips: list[tuple[float, Path]], total: float, out: Path) -> No
     normalize_wav(out)
 
 
-def _pan(index: int, shot_type: str, spare_x: int, spare_y: int) -> tuple[tuple[int, int], ...]:
+def pan_window(
+    index: int, shot_type: str, spare_x: int, spare_y: int
+) -> tuple[tuple[int, int], ...]:
     """Start and end offsets of the crop window: gentle, and different from shot to shot."""
     if shot_type == "close-up":  # a slow push upward, towards the eyes
         return (spare_x // 2, spare_y), (spare_x // 2, spare_y // 3)
     if index % 2:
         return (0, spare_y // 2), (spare_x, spare_y // 2)
     return (spare_x, spare_y // 3), (0, spare_y // 2)
+
+
+def ease(t: float) -> float:
+    """Smoothstep: the camera starts and stops gently."""
+    return t * t * (3 - 2 * t)
+
+
+def overscan_size(settings: VideoSettings) -> tuple[int, int]:
+    """The still's size before cropping: a little larger than the frame, even in both axes."""
+    return round(settings.width * OVERSCAN) // 2 * 2, round(settings.height * OVERSCAN) // 2 * 2
 
 
 # BT.601 limited range, the matrix x264 and players assume for untagged SD/HD yuv420p
@@ -143,10 +161,10 @@ def frames(
     caption, so no per-frame color conversion happens here or in ffmpeg.
     """
     w, h, fps = settings.width, settings.height, settings.fps
-    big_w, big_h = round(w * OVERSCAN) // 2 * 2, round(h * OVERSCAN) // 2 * 2
+    big_w, big_h = overscan_size(settings)
     overlays = [Overlay.from_rgba(captions.paint(cue.text)) for cue in cues]
-    title_overlay = Overlay.from_rgba(captions.paint(title, color=(255, 236, 190)))
-    caption_top, title_top = round(h * 0.70), round(h * 0.08)
+    title_overlay = Overlay.from_rgba(captions.paint(title, color=TITLE_COLOR))
+    caption_top, title_top = round(h * CAPTION_TOP), round(h * TITLE_TOP)
     total_frames = round(sum(t.duration for t in timings) * fps)
     shot_ends = np.cumsum([t.duration for t in timings])
     frame_no = 0
@@ -155,12 +173,11 @@ def frames(
         y_plane, u_plane, v_plane = to_yuv420(np.asarray(still))
         first = frame_no
         last = total_frames if index == len(timings) - 1 else round(shot_ends[index] * fps)
-        (x0, y0), (x1, y1) = _pan(index, shot_type, big_w - w, big_h - h)
+        (x0, y0), (x1, y1) = pan_window(index, shot_type, big_w - w, big_h - h)
         span = max(last - first - 1, 1)
         for frame_no in range(first, last):
-            t = (frame_no - first) / span
-            ease = t * t * (3 - 2 * t)
-            x, y = round(x0 + (x1 - x0) * ease), round(y0 + (y1 - y0) * ease)
+            e = ease((frame_no - first) / span)
+            x, y = round(x0 + (x1 - x0) * e), round(y0 + (y1 - y0) * e)
             cx, cy = x // 2, y // 2
             planes = [
                 y_plane[y : y + h, x : x + w].copy(),

@@ -192,7 +192,7 @@ def render_variant(
     )
     write_bytes(out / "episode.srt", to_srt(cues).encode())
     write_bytes(out / "episode.vtt", to_vtt(cues).encode())
-    captions = CaptionPainter(font_for(locale), settings.width, round(settings.width / 17))
+    captions = CaptionPainter(font_for(locale), settings.width, settings.caption_px)
     source = compositor.frames(
         ep.keyframes(), [s.type for s in script.shots], timings, cues, title, captions, settings
     )

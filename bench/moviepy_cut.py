@@ -1,0 +1,87 @@
+"""The cut composed with moviepy, the way popular short-video generators do it: the reference
+for `cut_vs_moviepy`.
+
+Same keyframes, same dialogue mix (loudness included), same camera motion, same caption and
+title pixels at the same times, same x264/AAC settings and the same ffmpeg binary. Only the
+composition differs: moviepy composites every frame from clips in Python and pipes RGB to
+ffmpeg, where the cut slices pre-converted YUV planes.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from microdrama import compositor
+from microdrama.compositor import VideoSettings
+from microdrama.episode import Episode
+from microdrama.ffmpeg import binary
+from microdrama.fonts import font_for
+from microdrama.localize import SOURCE_LOCALE
+from microdrama.media import read_json
+from microdrama.subtitles import CaptionPainter
+
+
+def moviepy_cut_seconds(ep: Episode, settings: VideoSettings, out: Path) -> float:
+    """Wall time for moviepy to make the source-locale cut of an episode already rendered."""
+    os.environ.setdefault("IMAGEIO_FFMPEG_EXE", binary("ffmpeg"))  # the same encoder build
+    from moviepy import AudioFileClip, CompositeVideoClip, ImageClip, concatenate_videoclips
+
+    script = ep.script()
+    timeline = read_json(ep.dir("cut") / "timeline.json")
+    lines = read_json(ep.dir("voice") / "lines.json")
+    w, h = settings.width, settings.height
+    big_w, big_h = compositor.overscan_size(settings)
+    started = time.perf_counter()
+
+    audio = out.with_suffix(".wav")
+    starts = [cue["start"] for cue in timeline["cues"]]
+    clips = [
+        (start, ep.dir("voice") / line["file"]) for start, line in zip(starts, lines, strict=True)
+    ]
+    compositor.mix_dialogue(clips, timeline["seconds"], audio)
+
+    shots = []
+    for index, (path, shot, timing) in enumerate(
+        zip(ep.keyframes(), script.shots, timeline["shots"], strict=True)
+    ):
+        (x0, y0), (x1, y1) = compositor.pan_window(index, shot.type, big_w - w, big_h - h)
+        length = timing["duration"]
+
+        def window(t: float, x0=x0, y0=y0, x1=x1, y1=y1, length=length) -> tuple[int, int]:
+            e = compositor.ease(min(t / length, 1.0))
+            return -round(x0 + (x1 - x0) * e), -round(y0 + (y1 - y0) * e)
+
+        still = ImageClip(str(path)).resized((big_w, big_h)).with_duration(length)
+        shots.append(CompositeVideoClip([still.with_position(window)], size=(w, h)))
+    video = concatenate_videoclips(shots)
+
+    painter = CaptionPainter(font_for(SOURCE_LOCALE), w, settings.caption_px)
+    title = (
+        ImageClip(painter.paint(timeline["title"], color=compositor.TITLE_COLOR), transparent=True)
+        .with_duration(compositor.TITLE_SECONDS)
+        .with_position(("center", round(h * compositor.TITLE_TOP)))
+    )
+    captions = [
+        ImageClip(painter.paint(cue["text"]), transparent=True)
+        .with_start(cue["start"])
+        .with_duration(cue["end"] - cue["start"])
+        .with_position(("center", round(h * compositor.CAPTION_TOP)))
+        for cue in timeline["cues"]
+    ]
+    final = CompositeVideoClip([video, title, *captions], size=(w, h)).with_audio(
+        AudioFileClip(str(audio))
+    )
+    final.write_videofile(
+        str(out),
+        fps=settings.fps,
+        codec="libx264",
+        preset=settings.preset,
+        ffmpeg_params=["-crf", str(settings.crf), "-pix_fmt", "yuv420p"],
+        audio_codec="aac",
+        audio_bitrate="128k",
+        logger=None,
+    )
+    final.close()
+    return time.perf_counter() - started
