@@ -26,7 +26,10 @@ from microdrama.subtitles import CaptionPainter
 def moviepy_cut_seconds(ep: Episode, settings: VideoSettings, out: Path) -> float:
     """Wall time for moviepy to make the source-locale cut of an episode already rendered."""
     os.environ.setdefault("IMAGEIO_FFMPEG_EXE", binary("ffmpeg"))  # the same encoder build
-    from moviepy import AudioFileClip, CompositeVideoClip, ImageClip, concatenate_videoclips
+    try:
+        from moviepy import AudioFileClip, CompositeVideoClip, ImageClip, concatenate_videoclips
+    except ImportError:
+        raise SystemExit("moviepy is not installed: run `make bench` (the `bench` extra)") from None
 
     script = ep.script()
     timeline = read_json(ep.dir("cut") / "timeline.json")
