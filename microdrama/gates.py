@@ -278,7 +278,7 @@ def media_gates(video: Path, timeline: dict, width: int, height: int) -> list[Ga
         else [f"{seconds:.2f}s in the file, {timeline['seconds']:.2f}s in the timed script"]
     )
     v_end, a_end = float(v.get("duration", 0)), float(a.get("duration", 0))
-    fps = eval_rate(v.get("avg_frame_rate", "0/1"))
+    fps = _frame_rate(v.get("avg_frame_rate", "0/1"))
     sync_limit = max(0.1, 2 / fps) if fps else 0.1
     sync = (
         []
@@ -317,7 +317,7 @@ def media_gates(video: Path, timeline: dict, width: int, height: int) -> list[Ga
     ]
 
 
-def eval_rate(rate: str) -> float:
+def _frame_rate(rate: str) -> float:
     """ffprobe's '24/1' frame rate as a number."""
     num, _, den = rate.partition("/")
     return float(num) / float(den or 1) if float(den or 1) else 0.0

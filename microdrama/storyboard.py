@@ -61,7 +61,7 @@ def _gradient(size: tuple[int, int], top: tuple, bottom: tuple) -> Image.Image:
     w, h = size
     t = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None, None]
     column = np.array(top, np.float32) * (1 - t) + np.array(bottom, np.float32) * t
-    return Image.fromarray(np.repeat(column, w, axis=1).astype(np.uint8), "RGB")
+    return Image.fromarray(np.repeat(column, w, axis=1).astype(np.uint8))  # (h, w, 3): RGB
 
 
 def _glow(base: Image.Image, shapes: list[tuple[str, tuple, tuple]], radius: float) -> None:
