@@ -20,15 +20,15 @@ from microdrama.ffmpeg import run_ffmpeg
 from microdrama.fonts import font_for
 from microdrama.gates import (
     CHECKS,
-    CHECKS_FILE,
     Gate,
+    all_passed,
     frames_gates,
     gate,
     media_gates,
     merge,
-    passed,
     policy_gate,
     premise_gates,
+    recorded,
     script_gates,
     seal,
     speech_gates,
@@ -69,7 +69,8 @@ class Episode:
 
     def previous_premise(self) -> Premise | None:
         """The premise already made for this slot, if any."""
-        return self.premise() if (self.fetch("premise") / "premise.json").exists() else None
+        path = self.fetch("premise") / "premise.json"
+        return Premise(**read_json(path)) if path.exists() else None
 
     def script(self) -> Script:
         return Script.from_dict(read_json(self.fetch("script") / "script.json"))
@@ -250,6 +251,9 @@ def make_localized(
     """Translate, dub and render every non-source locale; returns per-locale summaries."""
     script = ep.script()
     summary, by_locale = {}, {}
+    names = {c.name for c in template.characters} | {
+        name for c in template.characters for name in c.names.values()
+    }
     with ep.store.staged(ep.dir("localized")) as tmp:
         for locale in [loc for loc in locales if loc != SOURCE_LOCALE]:
             localizer = Localizer.for_locale(locale, phrasebook_dir)
@@ -277,9 +281,6 @@ def make_localized(
                 "seconds": timeline["seconds"],
                 "title": title,
                 "methods": {m: methods.count(m) for m in sorted(set(methods))},
-            }
-            names = {c.name for c in template.characters} | {
-                name for c in template.characters for name in c.names.values()
             }
             texts = {f"line {n}": c["text"] for n, c in enumerate(clips, 1)}
             by_locale[locale] = [
@@ -315,7 +316,8 @@ def catalog_rows(store: MediaStore) -> pd.DataFrame:
     rows = []
     for genre, episode in store.made("localized"):
         ep = Episode(store, genre, episode)
-        if not all(passed(ep.fetch(stage)) for stage in CHECKS):
+        checks = {stage: recorded(ep.fetch(stage)) for stage in CHECKS}
+        if not all(all_passed(gates) for gates in checks.values()):
             continue
         cut_manifest, localized = (
             ep.dir("cut") / "manifest.json",
@@ -341,13 +343,7 @@ def catalog_rows(store: MediaStore) -> pd.DataFrame:
                 "cut_path": paths[SOURCE_LOCALE]["video"],
                 "variants": json.dumps({k: v["video"] for k, v in paths.items()}),
                 "subtitles": json.dumps({k: v["subtitles"] for k, v in paths.items()}),
-                "checks": json.dumps(
-                    {
-                        stage: json.loads((ep.dir(stage) / CHECKS_FILE).read_text())
-                        for stage in CHECKS
-                    },
-                    ensure_ascii=False,
-                ),
+                "checks": json.dumps(checks, ensure_ascii=False),
                 "cut_version": read_json(cut_manifest)["digest"],
                 "localized_version": read_json(localized)["digest"],
             }

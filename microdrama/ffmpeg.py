@@ -19,14 +19,16 @@ def binary(name: str) -> str:
     return path
 
 
-def run_ffmpeg(args: list[str]) -> None:
+def run_ffmpeg(args: list[str], loglevel: str = "error") -> str:
+    """Run ffmpeg; return what it logged (at `loglevel`), or raise with its last words."""
     proc = subprocess.run(
-        [binary("ffmpeg"), "-hide_banner", "-loglevel", "error", "-y", *args],
+        [binary("ffmpeg"), "-hide_banner", "-nostats", "-loglevel", loglevel, "-y", *args],
         capture_output=True,
         text=True,
     )
     if proc.returncode != 0:
         raise FFmpegError(f"ffmpeg failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+    return proc.stderr
 
 
 def probe(path: Path) -> dict:

@@ -108,10 +108,19 @@ def seal(artifact: str, gates: list[Gate], folder: Path) -> list[Gate]:
     return gates
 
 
+def recorded(folder: Path) -> list[dict] | None:
+    """The gates a landed artifact folder carries, or None if it has none."""
+    path = folder / CHECKS_FILE
+    return json.loads(path.read_text()) if path.exists() else None
+
+
 def passed(folder: Path) -> bool:
     """Whether a landed artifact folder carries gates that all passed."""
-    path = folder / CHECKS_FILE
-    return path.exists() and all(g["passed"] for g in json.loads(path.read_text()))
+    return all_passed(recorded(folder))
+
+
+def all_passed(gates: list[dict] | None) -> bool:
+    return gates is not None and all(g["passed"] for g in gates)
 
 
 def merge(by_locale: dict[str, list[Gate]]) -> list[Gate]:

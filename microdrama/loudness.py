@@ -8,12 +8,11 @@ under a ceiling by a soft limiter instead of clipping.
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import numpy as np
 
-from microdrama.ffmpeg import FFmpegError, binary
+from microdrama.ffmpeg import FFmpegError, run_ffmpeg
 from microdrama.voice import read_wav, write_wav
 
 TARGET_LUFS = -14.0
@@ -27,27 +26,13 @@ _INTEGRATED = re.compile(r"I:\s+(-?\d+(?:\.\d+)?|-inf) LUFS")
 
 def integrated_lufs(path: Path) -> float:
     """Integrated loudness of the first audio stream of `path` (a WAV or an MP4)."""
-    proc = subprocess.run(
-        [
-            binary("ffmpeg"),
-            "-hide_banner",
-            "-nostats",
-            "-i",
-            str(path),
-            "-map",
-            "0:a:0",
-            "-af",
-            "ebur128=framelog=verbose",
-            "-f",
-            "null",
-            "-",
-        ],
-        capture_output=True,
-        text=True,
+    log = run_ffmpeg(
+        ["-i", str(path), "-map", "0:a:0", "-af", "ebur128=framelog=verbose", "-f", "null", "-"],
+        loglevel="info",
     )
-    found = _INTEGRATED.findall(proc.stderr)
-    if proc.returncode != 0 or not found:
-        raise FFmpegError(f"ebur128 could not measure {path}: {proc.stderr.strip()[-500:]}")
+    found = _INTEGRATED.findall(log)
+    if not found:
+        raise FFmpegError(f"ebur128 could not measure {path}: {log.strip()[-500:]}")
     return float("-inf") if found[-1] == "-inf" else float(found[-1])
 
 
