@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
 
 import dagster as dg
 
-from assets.partitions import episode_of
-from microdrama.episode import Episode
+from assets.partitions import episodes_of
+from microdrama.episode import Episode, Staged
 from microdrama.gates import CHECKS, Gate, GateFailure
-from microdrama.media import Manifest
+from microdrama.models.device import ModelError
 from microdrama.tables import template_from_table
 from microdrama.template import GenreTemplate
 from resources import MediaStoreResource
 
 EPISODE_GROUP = "episode"
-T = TypeVar("T")
+
+# A backfill sends up to this many episodes to one run, so each model loads once per batch.
+EPISODE_BATCH = dg.BackfillPolicy.multi_run(
+    max_partitions_per_run=int(os.environ.get("MICRODRAMA_EPISODES_PER_RUN", "4"))
+)
 
 # ffmpeg or espeak crashing, or memory running out, is worth another try; a failed gate is not.
 TRANSIENT_RETRY = dg.RetryPolicy(max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL)
@@ -47,14 +51,28 @@ def model_step_tags() -> dict[str, object]:
     return {"dagster-k8s/config": GPU_NODE}
 
 
-def open_episode(
+@contextmanager
+def model_errors() -> Iterator[None]:
+    """A model that is missing or cannot run here fails the step with its message, untried again."""
+    try:
+        yield
+    except ModelError as exc:
+        raise dg.Failure(description=str(exc), allow_retries=False) from None
+
+
+def episode_batch(
     context: dg.AssetExecutionContext, media: MediaStoreResource
-) -> tuple[Episode, GenreTemplate]:
-    """The partition's episode folder and its genre template (from the templates table)."""
-    genre, episode = episode_of(context)
+) -> list[tuple[Episode, GenreTemplate]]:
+    """Every episode of the run's partitions (one, or a backfill's batch), with its template."""
     store = media.store()
-    template, _ = template_from_table(store.read_table(store.template_table(genre)), genre)
-    return Episode(store, genre, episode), template
+    templates: dict[str, GenreTemplate] = {}
+    batch = []
+    for genre, episode in episodes_of(context):
+        if genre not in templates:
+            table = store.read_table(store.template_table(genre))
+            templates[genre] = template_from_table(table, genre)[0]
+        batch.append((Episode(store, genre, episode), templates[genre]))
+    return batch
 
 
 def gate_checks(artifact: str) -> list[dg.AssetCheckSpec]:
@@ -78,37 +96,89 @@ def check_results(gates: list[Gate]) -> list[dg.AssetCheckResult]:
     ]
 
 
-def gated(build: Callable[[], T]) -> Generator[dg.AssetCheckResult, None, T]:
-    """Run an episode stage; if its gates refuse the artifact, report them and fail the step.
+def batch_check_results(
+    artifact: str, keys: list[str], outcomes: list[Staged | GateFailure]
+) -> list[dg.AssetCheckResult]:
+    """One result per check for a batch: passed only if it passed for every episode."""
+    results = []
+    for name in CHECKS[artifact]:
+        failed = [
+            f"{key}: {g.reason}"
+            for key, outcome in zip(keys, outcomes, strict=True)
+            for g in outcome.gates
+            if g.name == name and not g.passed
+        ]
+        results.append(
+            dg.AssetCheckResult(
+                check_name=name,
+                passed=not failed,
+                description="; ".join(failed) or f"passed for all {len(keys)} episodes",
+                metadata={"episodes": len(keys), "failed": len(failed)},
+                severity=dg.AssetCheckSeverity.ERROR,
+            )
+        )
+    return results
 
-    Use as `made = yield from gated(lambda: make_x(...))`. A refused artifact was never
-    swapped in, so the last good one stays, and the failure is not retried.
-    """
-    try:
-        return build()
-    except GateFailure as failure:
-        yield from check_results(failure.gates)
-        raise dg.Failure(
-            description=str(failure),
-            metadata={"failed_checks": ", ".join(g.name for g in failure.gates if not g.passed)},
-            allow_retries=False,
-        ) from None
 
-
-def result(
-    manifest: Manifest, folder: Path, gates: list[Gate], **metadata: object
-) -> dg.MaterializeResult:
-    """A materialization whose data version is the artifact's content digest."""
-    return dg.MaterializeResult(
-        data_version=dg.DataVersion(manifest.digest),
-        check_results=check_results(gates),
+def refused(failures: dict[str, GateFailure]) -> dg.Failure:
+    """The step's failure when gates refused artifacts: not retried, nothing downstream runs."""
+    return dg.Failure(
+        description="; ".join(f"{key}: {failure}" for key, failure in failures.items()),
         metadata={
-            "path": dg.MetadataValue.path(str(folder)),
-            "files": len(manifest.files),
-            "digest": manifest.digest,
-            **metadata,
+            "failed_checks": ", ".join(
+                sorted({g.name for f in failures.values() for g in f.gates if not g.passed})
+            )
         },
+        allow_retries=False,
     )
+
+
+def metadata(staged: Staged, folder: Path, described: dict[str, object]) -> dict[str, object]:
+    return {
+        "path": dg.MetadataValue.path(str(folder)),
+        "files": len(staged.manifest.files),
+        "digest": staged.manifest.digest,
+        **described,
+        **staged.notes,
+    }
+
+
+def materialized(
+    context: dg.AssetExecutionContext,
+    batch: list[tuple[Episode, GenreTemplate]],
+    outcomes: list[Staged | GateFailure],
+    describe: Callable[[Episode, Staged], dict[str, object]],
+) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
+    """Report a stage over the run's episodes: checks, per-episode metadata, the materialization.
+
+    One episode: its data version is the artifact's content digest. A batch: each partition gets
+    its own metadata (digest included) and each check passes only if it passed everywhere. If
+    gates refused any artifact, the step fails after reporting; refused artifacts were never
+    swapped in, so the last good ones stay.
+    """
+    artifact = context.assets_def.key.path[-1]
+    keys = [str(key) for key in context.partition_keys]
+    failures = {k: o for k, o in zip(keys, outcomes, strict=True) if isinstance(o, GateFailure)}
+    if len(batch) == 1:
+        ((ep, _),), (outcome,) = batch, outcomes
+        if isinstance(outcome, GateFailure):
+            yield from check_results(outcome.gates)
+            raise refused(failures)
+        yield dg.MaterializeResult(
+            data_version=dg.DataVersion(outcome.manifest.digest),
+            check_results=check_results(outcome.gates),
+            metadata=metadata(outcome, ep.dir(artifact), describe(ep, outcome)),
+        )
+        return
+    for key, (ep, _), outcome in zip(keys, batch, outcomes, strict=True):
+        if isinstance(outcome, Staged):
+            described = metadata(outcome, ep.dir(artifact), describe(ep, outcome))
+            context.add_asset_metadata(described, partition_key=key)
+    checks = batch_check_results(artifact, keys, outcomes)
+    if failures:
+        yield from checks
+        raise refused(failures)
+    yield dg.MaterializeResult(check_results=checks, metadata={"episodes": len(batch)})
 
 
 def image_markdown(path: Path, alt: str) -> dg.MetadataValue:

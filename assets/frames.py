@@ -3,19 +3,20 @@ from collections.abc import Iterator
 import dagster as dg
 
 from assets.common import (
+    EPISODE_BATCH,
     EPISODE_GROUP,
     TRANSIENT_RETRY,
+    episode_batch,
     gate_checks,
-    gated,
     image_markdown,
+    materialized,
+    model_errors,
     model_step_tags,
-    open_episode,
-    result,
 )
 from assets.partitions import episode_partitions
 from assets.script import script
-from microdrama.episode import make_frames
-from resources import MediaStoreResource, VideoEncoder
+from microdrama.episode import Episode, Staged, make_frames
+from resources import MediaStoreResource, ModelBackends, VideoEncoder
 
 
 @dg.asset(
@@ -23,21 +24,32 @@ from resources import MediaStoreResource, VideoEncoder
     deps=[script],
     group_name=EPISODE_GROUP,
     code_version="2",
-    kinds={"pillow"},
+    kinds={"pillow", "diffusers"},
     check_specs=gate_checks("frames"),
+    backfill_policy=EPISODE_BATCH,
     op_tags=model_step_tags(),
     retry_policy=TRANSIENT_RETRY,
+    pool="gpu",
 )
 def frames(
-    context: dg.AssetExecutionContext, media: MediaStoreResource, encoder: VideoEncoder
+    context: dg.AssetExecutionContext,
+    media: MediaStoreResource,
+    encoder: VideoEncoder,
+    models: ModelBackends,
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
-    """One 9:16 keyframe per shot, with each character drawn the same in every shot."""
-    ep, template = open_episode(context, media)
-    sheet, manifest, gates = yield from gated(lambda: make_frames(ep, template, encoder.settings()))
-    yield result(
-        manifest,
-        ep.dir("frames"),
-        gates,
-        keyframes=len(ep.keyframes()),
-        contact_sheet=image_markdown(sheet, "contact sheet"),
-    )
+    """One 9:16 keyframe per shot, with each character drawn the same in every shot.
+
+    Every shot of the run's episodes goes to the painter at once, so a diffusion model paints
+    them in batches.
+    """
+    batch = episode_batch(context, media)
+
+    def describe(ep: Episode, staged: Staged) -> dict[str, object]:
+        return {
+            "keyframes": len(ep.keyframes()),
+            "contact_sheet": image_markdown(staged.made, "contact sheet"),
+        }
+
+    with model_errors():
+        outcomes = make_frames(batch, encoder.settings(), models.backends().make_painter())
+    yield from materialized(context, batch, outcomes, describe)

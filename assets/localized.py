@@ -3,19 +3,26 @@ from collections.abc import Iterator
 import dagster as dg
 
 from assets.common import (
+    EPISODE_BATCH,
     EPISODE_GROUP,
     TRANSIENT_RETRY,
+    episode_batch,
     gate_checks,
-    gated,
+    materialized,
+    model_errors,
     model_step_tags,
-    open_episode,
-    result,
 )
 from assets.cut import cut
 from assets.partitions import episode_partitions
-from microdrama.episode import make_localized
+from microdrama.episode import Episode, Staged, each, make_localized
 from microdrama.localize import SOURCE_LOCALE
-from resources import Localization, MediaStoreResource, TemplateLibrary, VideoEncoder
+from resources import (
+    Localization,
+    MediaStoreResource,
+    ModelBackends,
+    TemplateLibrary,
+    VideoEncoder,
+)
 
 
 @dg.asset(
@@ -23,10 +30,12 @@ from resources import Localization, MediaStoreResource, TemplateLibrary, VideoEn
     deps=[cut],
     group_name=EPISODE_GROUP,
     code_version="2",
-    kinds={"ffmpeg"},
+    kinds={"ffmpeg", "transformers"},
     check_specs=gate_checks("localized"),
+    backfill_policy=EPISODE_BATCH,
     op_tags=model_step_tags(),
     retry_policy=TRANSIENT_RETRY,
+    pool="gpu",
 )
 def localized(
     context: dg.AssetExecutionContext,
@@ -34,32 +43,45 @@ def localized(
     templates: TemplateLibrary,
     localization: Localization,
     encoder: VideoEncoder,
+    models: ModelBackends,
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     """A translated, dubbed and re-captioned variant of the cut for each target locale."""
-    ep, template = open_episode(context, media)
+    batch = episode_batch(context, media)
     locales = localization.locale_list()
-    summary, manifest, gates = yield from gated(
-        lambda: make_localized(
-            ep, template, locales, templates.phrasebooks, templates.policy(), encoder.settings()
+
+    def describe(ep: Episode, staged: Staged) -> dict[str, object]:
+        summary = staged.made
+        untranslated = {loc: s["methods"].get("untranslated", 0) for loc, s in summary.items()}
+        for locale, count in untranslated.items():
+            if count:
+                context.log.warning(
+                    f"{ep.episode}|{ep.genre} {locale}: {count} line(s) kept in {SOURCE_LOCALE} "
+                    "(no phrasebook entry and no machine translator)"
+                )
+        rows = [
+            f"| {loc} | {s['title']} | {s['seconds']:.1f} | {s['methods']} |"
+            for loc, s in summary.items()
+        ]
+        header = ["| locale | title | seconds | translation |", "|---|---|---|---|"]
+        return {
+            "locales": ", ".join(summary),
+            "variants": dg.MetadataValue.md("\n".join([*header, *rows])),
+            "untranslated_lines": sum(untranslated.values()),
+        }
+
+    with model_errors():
+        backends = models.backends()
+        speaker = backends.make_voice()
+        outcomes = each(
+            batch,
+            lambda item: make_localized(
+                *item,
+                locales,
+                templates.phrasebooks,
+                templates.policy(),
+                encoder.settings(),
+                speaker,
+                backends.make_translator,
+            ),
         )
-    )
-    untranslated = {loc: s["methods"].get("untranslated", 0) for loc, s in summary.items()}
-    for locale, count in untranslated.items():
-        if count:
-            context.log.warning(
-                f"{locale}: {count} line(s) kept in {SOURCE_LOCALE} "
-                "(no phrasebook entry and no machine translator)"
-            )
-    rows = [
-        f"| {loc} | {s['title']} | {s['seconds']:.1f} | {s['methods']} |"
-        for loc, s in summary.items()
-    ]
-    table = "\n".join(["| locale | title | seconds | translation |", "|---|---|---|---|", *rows])
-    yield result(
-        manifest,
-        ep.dir("localized"),
-        gates,
-        locales=", ".join(summary),
-        variants=dg.MetadataValue.md(table),
-        untranslated_lines=sum(untranslated.values()),
-    )
+    yield from materialized(context, batch, outcomes, describe)

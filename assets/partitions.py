@@ -11,10 +11,14 @@ episode_partitions = dg.MultiPartitionsDefinition(
 )
 
 
-def episode_of(context: dg.AssetExecutionContext) -> tuple[str, str]:
-    """(genre, episode) of the partition being materialized, checked as safe path segments."""
-    keys = context.partition_key.keys_by_dimension  # type: ignore[union-attr]
-    return check_key("genre", keys["genre"]), check_key("episode", keys["episode"])
+def episodes_of(context: dg.AssetExecutionContext) -> list[tuple[str, str]]:
+    """(genre, episode) of every partition the run materializes (one, or a backfill's batch),
+    checked as safe path segments."""
+    out = []
+    for key in context.partition_keys:
+        keys = episode_partitions.get_partition_key_from_str(str(key)).keys_by_dimension
+        out.append((check_key("genre", keys["genre"]), check_key("episode", keys["episode"])))
+    return out
 
 
 def episode_partition_key(genre: str, episode: str) -> dg.MultiPartitionKey:

@@ -3,15 +3,24 @@ from collections.abc import Iterator
 import dagster as dg
 from pydantic import Field, field_validator
 
-from assets.common import EPISODE_GROUP, gate_checks, gated, result
-from assets.partitions import episode_of, episode_partitions
+from assets.common import (
+    EPISODE_BATCH,
+    EPISODE_GROUP,
+    episode_batch,
+    gate_checks,
+    materialized,
+    model_errors,
+    model_step_tags,
+)
+from assets.partitions import episode_partitions
 from assets.templates import genre_templates
 from assets.trends import trends
-from microdrama.episode import Episode, make_premise
+from microdrama.episode import Episode, Staged, each, make_premise
 from microdrama.story import default_seed
 from microdrama.tables import template_from_table
+from microdrama.template import GenreTemplate
 from microdrama.trends import topic_problem
-from resources import MediaStoreResource, TemplateLibrary
+from resources import MediaStoreResource, ModelBackends, TemplateLibrary
 
 
 class PremiseConfig(dg.Config):
@@ -41,40 +50,56 @@ class PremiseConfig(dg.Config):
     code_version="2",
     kinds={"python"},
     check_specs=gate_checks("premise"),
+    backfill_policy=EPISODE_BATCH,
+    op_tags=model_step_tags(),
 )
 def premise(
     context: dg.AssetExecutionContext,
     config: PremiseConfig,
     media: MediaStoreResource,
     templates: TemplateLibrary,
+    models: ModelBackends,
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     """Title, logline, cast and the trend topic this episode rides.
 
     Re-materializing keeps the episode's seed and topic, so a regenerated episode changes only
-    where its template changed.
+    where its template changed. With a writer model, the model rewrites the logline.
     """
-    genre, episode = episode_of(context)
+    batch = episode_batch(context, media)
+    if len(batch) > 1 and (config.seed is not None or config.topic):
+        raise dg.Failure(
+            "premise config seed/topic applies to one episode; this run has "
+            f"{len(batch)}: launch the episode's partition alone"
+        )
     store = media.store()
-    template, template_hash = template_from_table(
-        store.read_table(store.template_table(genre)), genre
-    )
-    ep = Episode(store, genre, episode)
-    previous = ep.previous_premise()
-    seed = config.seed
-    if seed is None:
-        seed = previous.seed if previous else default_seed(genre, episode)
-    topic = config.topic or (previous.topic if previous and config.seed is None else None)
-    feed = None if topic else store.read_table(store.table_path("trends"))
-    made, manifest, gates = yield from gated(
-        lambda: make_premise(ep, template, template_hash, feed, seed, templates.policy(), topic)
-    )
-    yield result(
-        manifest,
-        ep.dir("premise"),
-        gates,
-        title=made.title,
-        logline=made.logline,
-        topic=made.topic,
-        seed=seed,
-        template_hash=template_hash,
-    )
+    policy = templates.policy()
+    with model_errors():
+        writer = models.backends().make_writer()
+    hashes = {
+        t.genre: template_from_table(store.read_table(store.template_table(t.genre)), t.genre)[1]
+        for _, t in batch
+    }
+
+    def make(item: tuple[Episode, GenreTemplate]) -> Staged:
+        ep, template = item
+        previous = ep.previous_premise()
+        seed = config.seed
+        if seed is None:
+            seed = previous.seed if previous else default_seed(ep.genre, ep.episode)
+        topic = config.topic or (previous.topic if previous and config.seed is None else None)
+        feed = None if topic else store.read_table(store.table_path("trends"))
+        return make_premise(ep, template, hashes[ep.genre], feed, seed, policy, topic, writer)
+
+    def describe(ep: Episode, staged: Staged) -> dict[str, object]:
+        made = staged.made
+        return {
+            "title": made.title,
+            "logline": made.logline,
+            "topic": made.topic,
+            "seed": made.seed,
+            "template_hash": made.template_hash,
+        }
+
+    with model_errors():
+        outcomes = each(batch, make)
+    yield from materialized(context, batch, outcomes, describe)

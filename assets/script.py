@@ -3,17 +3,18 @@ from collections.abc import Iterator
 import dagster as dg
 
 from assets.common import (
+    EPISODE_BATCH,
     EPISODE_GROUP,
+    episode_batch,
     gate_checks,
-    gated,
+    materialized,
+    model_errors,
     model_step_tags,
-    open_episode,
-    result,
 )
 from assets.partitions import episode_partitions
 from assets.premise import premise
-from microdrama.episode import make_script
-from resources import MediaStoreResource, TemplateLibrary
+from microdrama.episode import Episode, Staged, each, make_script
+from resources import MediaStoreResource, ModelBackends, TemplateLibrary
 
 
 @dg.asset(
@@ -23,21 +24,35 @@ from resources import MediaStoreResource, TemplateLibrary
     code_version="2",
     kinds={"python"},
     check_specs=gate_checks("script"),
+    backfill_policy=EPISODE_BATCH,
     op_tags=model_step_tags(),
+    pool="gpu",
 )
 def script(
-    context: dg.AssetExecutionContext, media: MediaStoreResource, templates: TemplateLibrary
+    context: dg.AssetExecutionContext,
+    media: MediaStoreResource,
+    templates: TemplateLibrary,
+    models: ModelBackends,
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
-    """Scenes -> shots -> lines (speaker, text, emotion, timing), filled into the template."""
-    ep, template = open_episode(context, media)
-    made, manifest, gates = yield from gated(lambda: make_script(ep, template, templates.policy()))
-    yield result(
-        manifest,
-        ep.dir("script"),
-        gates,
-        script=dg.MetadataValue.md(made.to_markdown()),
-        script_hash=made.content_hash,
-        shots=len(made.shots),
-        lines=len(made.lines),
-        planned_seconds=made.runtime_seconds,
-    )
+    """Scenes -> shots -> lines (speaker, text, emotion, timing), filled into the template.
+
+    With a writer model, the model rewrites the shot descriptions and the dialogue; the beats,
+    shots and speakers stay the template's.
+    """
+    batch = episode_batch(context, media)
+    policy = templates.policy()
+
+    def describe(ep: Episode, staged: Staged) -> dict[str, object]:
+        made = staged.made
+        return {
+            "script": dg.MetadataValue.md(made.to_markdown()),
+            "script_hash": made.content_hash,
+            "shots": len(made.shots),
+            "lines": len(made.lines),
+            "planned_seconds": made.runtime_seconds,
+        }
+
+    with model_errors():
+        writer = models.backends().make_writer()
+        outcomes = each(batch, lambda item: make_script(*item, policy, writer))
+    yield from materialized(context, batch, outcomes, describe)

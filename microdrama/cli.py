@@ -116,7 +116,13 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         default=Path(os.environ.get("MICRODRAMA_TEMPLATES", REPO / "templates")),
     )
-    commands.add_parser("bench", help="time one 60-second episode with three locales")
+    p_bench = commands.add_parser("bench", help="time one 60-second episode with three locales")
+    p_bench.add_argument(
+        "--models",
+        action="store_true",
+        help="instead: seconds per episode in each model backend (MICRODRAMA_* choose them)",
+    )
+    p_bench.add_argument("--episodes", type=int, default=4, help="episodes for --models")
     p_backfill = commands.add_parser("backfill", help="backfill a genre through the webserver")
     p_backfill.add_argument("--genre", required=True)
     amount = p_backfill.add_mutually_exclusive_group(required=True)
@@ -141,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(backfill_id)
         return 0
+    if args.command == "bench" and args.models:
+        from bench.models import main as models_main
+
+        return models_main(args.episodes)
     if args.command == "bench":
         from bench.episode import main as bench_main
 

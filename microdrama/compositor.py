@@ -55,14 +55,24 @@ class VideoSettings:
         ]
 
 
+def resample(samples: np.ndarray, rate: int, to: int) -> np.ndarray:
+    """Linear resampling: enough for speech mixed at a model's rate and espeak's (16/22.05 kHz)."""
+    if rate == to or not samples.size:
+        return samples
+    times = np.arange(round(samples.size * to / rate)) * (rate / to)
+    return np.interp(times, np.arange(samples.size), samples).astype(np.float32)
+
+
 def mix_dialogue(clips: list[tuple[float, Path]], total: float, out: Path) -> None:
-    """Lay each clip at its start time on a silent track of `total` seconds; normalize loudness."""
-    rate = read_wav(clips[0][1])[0] if clips else 22050
+    """Lay each clip at its start time on a silent track of `total` seconds; normalize loudness.
+
+    The track takes the highest sample rate among the clips (a voice model and espeak-ng
+    standing in for it may differ)."""
+    voiced = [(start, *read_wav(path)) for start, path in clips]
+    rate = max((clip_rate for _, clip_rate, _ in voiced), default=22050)
     track = np.zeros(round(total * rate), np.float32)
-    for start, path in clips:
-        clip_rate, samples = read_wav(path)
-        if clip_rate != rate:
-            raise ValueError(f"{path}: sample rate {clip_rate} differs from {rate}")
+    for start, clip_rate, clip in voiced:
+        samples = resample(clip, clip_rate, rate)
         at = round(start * rate)
         end = min(track.size, at + samples.size)
         track[at:end] += samples[: end - at]

@@ -8,9 +8,11 @@ artifact where the last good one was.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import pandas as pd
 
@@ -21,6 +23,7 @@ from microdrama.fonts import font_for
 from microdrama.gates import (
     CHECKS,
     Gate,
+    GateFailure,
     all_passed,
     frames_gates,
     gate,
@@ -34,18 +37,50 @@ from microdrama.gates import (
     speech_gates,
     translation_gate,
 )
-from microdrama.localize import SOURCE_LOCALE, Localizer
+from microdrama.localize import SOURCE_LOCALE, Localizer, NeuralTranslator
 from microdrama.media import Manifest, MediaStore, read_json, write_bytes, write_json
 from microdrama.policy import ContentPolicy
+from microdrama.rewrite import (
+    Writer,
+    apply_premise,
+    apply_script,
+    line_problem,
+    premise_requests,
+    problem,
+    script_requests,
+    written,
+)
 from microdrama.story import Premise, Script, write_premise, write_script
-from microdrama.storyboard import contact_sheet, paint_shot
+from microdrama.storyboard import Painter, contact_sheet
 from microdrama.subtitles import CaptionPainter, Cue, to_srt, to_vtt
 from microdrama.template import GenreTemplate
 from microdrama.timing import plan_shots
-from microdrama.voice import synthesize
+from microdrama.voice import Speaker
 
 CAPTION_LINGER = 0.25
-VOICE_WORKERS = 2
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Staged(Generic[T]):
+    """A stage's result for one episode: what it made, its manifest, its gates, and notes
+    (what a model backend left to the embedded default) for the asset's metadata."""
+
+    made: T
+    manifest: Manifest
+    gates: list[Gate]
+    notes: dict[str, object] = field(default_factory=dict)
+
+
+def each(items: list[T], make: Callable[[T], Staged]) -> list[Staged | GateFailure]:
+    """`make` for every episode of a batch; one refused artifact does not stop the others."""
+    out: list[Staged | GateFailure] = []
+    for item in items:
+        try:
+            out.append(make(item))
+        except GateFailure as failure:
+            out.append(failure)
+    return out
 
 
 @dataclass(frozen=True)
@@ -87,47 +122,86 @@ def make_premise(
     seed: int,
     policy: ContentPolicy,
     topic: str | None = None,
-) -> tuple[Premise, Manifest, list[Gate]]:
+    writer: Writer | None = None,
+) -> Staged[Premise]:
     premise = write_premise(template, template_hash, trends, ep.episode, seed, topic)
+    notes: dict[str, object] = {}
+    if writer is not None:
+        requests = premise_requests(template, premise)
+        texts = writer(requests, lambda r, text: problem(r, text, policy))
+        premise, notes = apply_premise(premise, texts), written(requests, texts)
     with ep.store.staged(ep.dir("premise")) as tmp:
         write_json(tmp / "premise.json", premise.__dict__)
         gates = seal("premise", premise_gates(premise, policy, SOURCE_LOCALE), tmp)
-    return premise, ep.store.read_manifest(ep.dir("premise")), gates
+    return Staged(premise, ep.store.read_manifest(ep.dir("premise")), gates, notes)
 
 
 def make_script(
-    ep: Episode, template: GenreTemplate, policy: ContentPolicy
-) -> tuple[Script, Manifest, list[Gate]]:
+    ep: Episode, template: GenreTemplate, policy: ContentPolicy, writer: Writer | None = None
+) -> Staged[Script]:
     script = write_script(template, ep.premise())
+    notes: dict[str, object] = {}
+    if writer is not None:
+        requests = script_requests(template, script)
+        texts = writer(requests, lambda r, text: line_problem(r, text, policy))
+        script = apply_script(script, texts, template.runtime_seconds)
+        notes = written(requests, texts)
     with ep.store.staged(ep.dir("script")) as tmp:
         write_json(tmp / "script.json", script.to_dict())
         write_bytes(tmp / "script.md", script.to_markdown().encode())
         gates = seal("script", script_gates(script, template, policy, SOURCE_LOCALE), tmp)
-    return script, ep.store.read_manifest(ep.dir("script")), gates
+    return Staged(script, ep.store.read_manifest(ep.dir("script")), gates, notes)
 
 
 def make_frames(
-    ep: Episode, template: GenreTemplate, settings: VideoSettings
-) -> tuple[Path, Manifest, list[Gate]]:
-    """One keyframe per shot plus a contact sheet; returns the contact sheet's path."""
-    script = ep.script()
-    with ep.store.staged(ep.dir("frames")) as tmp:
-        images = []
-        for shot in script.shots:
-            image = paint_shot(template, shot, settings.width, settings.height)
-            image.save(tmp / f"shot_{shot.index:02d}.png", optimize=False)
-            images.append(image)
-        contact_sheet(images).save(tmp / "contact_sheet.jpg", quality=80)
-        keyframes = sorted(tmp.glob("shot_*.png"))
-        found = frames_gates(keyframes, len(script.shots), settings.width, settings.height)
-        gates = seal("frames", found, tmp)
-    return ep.dir("frames") / "contact_sheet.jpg", ep.store.read_manifest(ep.dir("frames")), gates
+    batch: list[tuple[Episode, GenreTemplate]], settings: VideoSettings, painter: Painter
+) -> list[Staged[Path] | GateFailure]:
+    """One keyframe per shot plus a contact sheet (the made path) for every episode of a batch.
+
+    Every shot of every episode goes to the painter in one call, so a model paints them in
+    batches; each episode's frames are then gated and swapped in on their own.
+    """
+    scripts = [ep.script() for ep, _ in batch]
+    jobs = [
+        (template, shot)
+        for (_, template), script in zip(batch, scripts, strict=True)
+        for shot in script.shots
+    ]
+    images, fell_back = painter.paint(jobs, settings.width, settings.height)
+    painted = iter(zip(images, fell_back, strict=True))
+    per_episode = [[next(painted) for _ in script.shots] for script in scripts]
+
+    def stage(item: tuple[tuple[Episode, GenreTemplate], Script, list]) -> Staged[Path]:
+        (ep, _), script, frames = item
+        with ep.store.staged(ep.dir("frames")) as tmp:
+            for shot, (image, _) in zip(script.shots, frames, strict=True):
+                image.save(tmp / f"shot_{shot.index:02d}.png", optimize=False)
+            contact_sheet([image for image, _ in frames]).save(
+                tmp / "contact_sheet.jpg", quality=80
+            )
+            keyframes = sorted(tmp.glob("shot_*.png"))
+            found = frames_gates(keyframes, len(script.shots), settings.width, settings.height)
+            gates = seal("frames", found, tmp)
+        notes = {"storyboard_fallbacks": sum(flag for _, flag in frames)} if painter.neural else {}
+        return Staged(
+            ep.dir("frames") / "contact_sheet.jpg",
+            ep.store.read_manifest(ep.dir("frames")),
+            gates,
+            notes,
+        )
+
+    return each(list(zip(batch, scripts, per_episode, strict=True)), stage)
 
 
 def _speak_all(
-    template: GenreTemplate, script: Script, texts: list[str], locale: str, folder: Path
+    template: GenreTemplate,
+    script: Script,
+    texts: list[str],
+    locale: str,
+    folder: Path,
+    speaker: Speaker,
 ) -> list[dict]:
-    """Synthesize every line (two espeak processes at a time); return path/duration records."""
+    """Synthesize every line (`speaker.workers` at a time); return path/duration records."""
     folder.mkdir(parents=True, exist_ok=True)
     jobs = [
         (i, shot_line[1], text)
@@ -137,7 +211,7 @@ def _speak_all(
     def speak(job: tuple) -> dict:
         i, line, text = job
         path = folder / f"line_{i:03d}.wav"
-        seconds = synthesize(
+        seconds = speaker.synthesize(
             text, template.character(line.speaker).voice, locale, line.emotion, path
         )
         return {
@@ -147,19 +221,21 @@ def _speak_all(
             "seconds": round(seconds, 3),
         }
 
-    with ThreadPoolExecutor(VOICE_WORKERS) as pool:
+    with ThreadPoolExecutor(speaker.workers) as pool:
         return list(pool.map(speak, jobs))
 
 
-def make_voice(ep: Episode, template: GenreTemplate) -> tuple[list[dict], Manifest, list[Gate]]:
+def make_voice(ep: Episode, template: GenreTemplate, speaker: Speaker) -> Staged[list[dict]]:
     script = ep.script()
+    before = speaker.fallbacks
     with ep.store.staged(ep.dir("voice")) as tmp:
         clips = _speak_all(
-            template, script, [ln.text for _, ln in script.lines], SOURCE_LOCALE, tmp
+            template, script, [ln.text for _, ln in script.lines], SOURCE_LOCALE, tmp, speaker
         )
         write_json(tmp / "lines.json", clips)
         gates = seal("voice", speech_gates(clips, tmp), tmp)
-    return clips, ep.store.read_manifest(ep.dir("voice")), gates
+    notes = {"espeak_fallbacks": speaker.fallbacks - before} if speaker.neural else {}
+    return Staged(clips, ep.store.read_manifest(ep.dir("voice")), gates, notes)
 
 
 def render_variant(
@@ -210,9 +286,7 @@ def render_variant(
     return timeline
 
 
-def make_cut(
-    ep: Episode, template: GenreTemplate, settings: VideoSettings
-) -> tuple[dict, Manifest, list[Gate]]:
+def make_cut(ep: Episode, template: GenreTemplate, settings: VideoSettings) -> Staged[dict]:
     script = ep.script()
     clips = read_json(ep.fetch("voice") / "lines.json")
     with ep.store.staged(ep.dir("cut")) as tmp:
@@ -237,7 +311,7 @@ def make_cut(
         )
         found = media_gates(tmp / "episode.mp4", timeline, settings.width, settings.height)
         gates = seal("cut", found, tmp)
-    return timeline, ep.store.read_manifest(ep.dir("cut")), gates
+    return Staged(timeline, ep.store.read_manifest(ep.dir("cut")), gates)
 
 
 def make_localized(
@@ -247,16 +321,21 @@ def make_localized(
     phrasebook_dir: Path,
     policy: ContentPolicy,
     settings: VideoSettings,
-) -> tuple[dict, Manifest, list[Gate]]:
-    """Translate, dub and render every non-source locale; returns per-locale summaries."""
+    speaker: Speaker,
+    translator: Callable[[str], NeuralTranslator | None],
+) -> Staged[dict]:
+    """Translate, dub and render every non-source locale; returns per-locale summaries.
+
+    `translator(locale)` may put a model in front of the locale's embedded translator.
+    """
     script = ep.script()
-    summary, by_locale = {}, {}
+    summary, by_locale, before = {}, {}, speaker.fallbacks
     names = {c.name for c in template.characters} | {
         name for c in template.characters for name in c.names.values()
     }
     with ep.store.staged(ep.dir("localized")) as tmp:
         for locale in [loc for loc in locales if loc != SOURCE_LOCALE]:
-            localizer = Localizer.for_locale(locale, phrasebook_dir)
+            localizer = Localizer.for_locale(locale, phrasebook_dir, translator(locale))
             slots_at = {
                 loc: localizer.slots(template, script.topic, loc)
                 for loc in {shot.location for shot in script.shots}
@@ -268,7 +347,7 @@ def make_localized(
             title = localizer.term(script.title)
             folder = tmp / locale
             clips = _speak_all(
-                template, script, [t.text for t in translated], locale, folder / "voice"
+                template, script, [t.text for t in translated], locale, folder / "voice", speaker
             )
             for clip, t, source in zip(clips, translated, sources, strict=True):
                 clip["method"], clip["source"] = t.method, source
@@ -296,7 +375,8 @@ def make_localized(
             else [gate(name, [], "no target locale") for name in CHECKS["localized"]]
         )
         gates = seal("localized", found, tmp)
-    return summary, ep.store.read_manifest(ep.dir("localized")), gates
+    notes = {"espeak_fallbacks": speaker.fallbacks - before} if speaker.neural else {}
+    return Staged(summary, ep.store.read_manifest(ep.dir("localized")), gates, notes)
 
 
 def variant_paths(ep: Episode, locales: list[str]) -> dict[str, dict[str, str]]:

@@ -203,14 +203,19 @@ def script_gates(
     ]
 
 
+def luma_spread(image: Image.Image) -> float:
+    """Standard deviation of brightness on a thumbnail: near zero for a blank picture."""
+    luma = np.asarray(image.convert("L").resize((90, 160)), dtype=np.float32)
+    return float(luma.std())
+
+
 def frames_gates(paths: list[Path], shots: int, width: int, height: int) -> list[Gate]:
     sizes, blank, spreads = [], [], []
     for path in paths:
         with Image.open(path) as image:
             if image.size != (width, height):
                 sizes.append(f"{path.name} is {image.size[0]}x{image.size[1]}")
-            luma = np.asarray(image.convert("L").resize((90, 160)), dtype=np.float32)
-        spreads.append(float(luma.std()))
+            spreads.append(luma_spread(image))
         if spreads[-1] < MIN_LUMA_STD:
             blank.append(f"{path.name} is near-uniform (luma spread {spreads[-1]:.1f})")
     count = [] if len(paths) == shots else [f"{len(paths)} keyframes for {shots} shots"]
@@ -237,13 +242,18 @@ def plausible_seconds(text: str) -> tuple[float, float]:
     return 0.03 * units, 1.5 + 0.35 * units
 
 
+def level_dbfs(samples: np.ndarray) -> float:
+    """RMS level of samples in -1..1, in dBFS (-120 for silence)."""
+    rms = float(np.sqrt(np.mean(samples**2))) if samples.size else 0.0
+    return 20 * math.log10(rms) if rms > 0 else -120.0
+
+
 def speech_gates(clips: list[dict], folder: Path) -> list[Gate]:
     """Clips as recorded in lines.json: file, text and seconds."""
     silent, odd, levels = [], [], []
     for n, clip in enumerate(clips, 1):
         _, samples = read_wav(folder / clip["file"])
-        rms = float(np.sqrt(np.mean(samples**2))) if samples.size else 0.0
-        level = 20 * math.log10(rms) if rms > 0 else -120.0
+        level = level_dbfs(samples)
         levels.append(level)
         if level < MIN_RMS_DBFS:
             silent.append(f"line {n} is silent ({level:.0f} dBFS)")

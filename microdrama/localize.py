@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -26,7 +27,9 @@ class LocalizationError(ValueError):
 
 
 class MachineTranslator(Protocol):
-    def translate(self, texts: list[str]) -> list[str]: ...
+    def translate(self, texts: list[str]) -> list[str | None]:
+        """Each text translated, or None where this translator has no answer."""
+        ...
 
 
 class Apertium:
@@ -63,6 +66,9 @@ class FastTranslate:
     def translate(self, texts: list[str]) -> list[str]:
         return [self._translator.translate(t, direction="en-pt") for t in texts]
 
+
+# Puts a model in front of a locale's embedded machine translator (or in place of none).
+NeuralTranslator = Callable[[MachineTranslator | None], MachineTranslator]
 
 MACHINE_TRANSLATORS = {"es": lambda: Apertium("eng-spa"), "pt-BR": FastTranslate}
 
@@ -116,17 +122,26 @@ class Localizer:
         self.locale, self.phrasebook, self.machine = locale, phrasebook, machine
 
     @classmethod
-    def for_locale(cls, locale: str, phrasebook_dir: Path) -> Localizer:
+    def for_locale(
+        cls,
+        locale: str,
+        phrasebook_dir: Path,
+        neural: NeuralTranslator | None = None,
+    ) -> Localizer:
+        """The phrasebook first, then `neural(embedded machine translator)` or the embedded one."""
         path = phrasebook_dir / f"{locale}.yaml"
         phrasebook = Phrasebook.load(path) if path.exists() else None
         factory = MACHINE_TRANSLATORS.get(locale)
-        if locale != SOURCE_LOCALE and phrasebook is None and factory is None:
+        if locale != SOURCE_LOCALE and phrasebook is None and factory is None and neural is None:
             raise LocalizationError(
                 f"MICRODRAMA_LOCALES: no phrasebook ({path}) and no machine translator for "
                 f"{locale!r}; supported: {', '.join(sorted(MACHINE_TRANSLATORS))} or any "
                 "locale with a phrasebook"
             )
-        return cls(locale, phrasebook, factory() if factory else None)
+        machine = factory() if factory else None
+        if neural is not None and locale != SOURCE_LOCALE:
+            machine = neural(machine)
+        return cls(locale, phrasebook, machine)
 
     def term(self, text: str) -> str:
         """A name, title or topic: the phrasebook's term, else a machine translation, else as is."""
@@ -134,7 +149,8 @@ class Localizer:
             return text
         if self.phrasebook and text in self.phrasebook.terms:
             return self.phrasebook.terms[text]
-        return self.machine.translate([text])[0] if self.machine else text
+        found = self.machine.translate([text])[0] if self.machine else None
+        return found or text
 
     def slots(self, template: GenreTemplate, topic: str, location: str) -> dict[str, str]:
         names = {c.id: c.names.get(self.locale, c.name) for c in template.characters}
@@ -161,5 +177,5 @@ class Localizer:
             for i, text in zip(
                 missing, self.machine.translate([sources[i] for i in missing]), strict=True
             ):
-                out[i] = Translated(text, "machine")
+                out[i] = Translated(text, "machine") if text else None
         return [t or Translated(sources[i], "untranslated") for i, t in enumerate(out)]

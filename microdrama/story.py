@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import pandas as pd
 
@@ -158,47 +158,28 @@ def write_premise(
 def write_script(template: GenreTemplate, premise: Premise) -> Script:
     """Fill every shot of the template; timing is an estimate that the cut redoes from audio."""
     rng = random.Random(premise.seed + 1)
-    filled = []  # (beat, template shot, slots, [(template line, pattern, text)])
+    shots = []
     for beat in template.beats:
         slots = _slots(template, premise.topic, beat.location)
         for shot in beat.shots:
-            picks = [
-                (line, pattern, pattern.format(**slots))
+            lines = [
+                Line(line.speaker, line.emotion, pattern.format(**slots), pattern, 0.0, 0.0)
                 for line in shot.lines
                 for pattern in [rng.choice(line.say)]
             ]
-            filled.append((beat, shot, slots, picks))
-    timings = plan_shots(
-        [[estimate_speech_seconds(text) for _, _, text in picks] for *_, picks in filled],
-        template.runtime_seconds,
-    )
-    shots = []
-    for index, ((beat, shot, slots, picks), timing) in enumerate(zip(filled, timings, strict=True)):
-        lines = [
-            Line(
-                line.speaker,
-                line.emotion,
-                text,
-                pattern,
-                start,
-                round(start + estimate_speech_seconds(text), 3),
+            shots.append(
+                Shot(
+                    len(shots),
+                    beat.beat,
+                    beat.location,
+                    shot.type,
+                    list(shot.cast),
+                    shot.action.format(**slots),
+                    lines,
+                    0.0,
+                )
             )
-            for (line, pattern, text), start in zip(picks, timing.line_starts, strict=True)
-        ]
-        shots.append(
-            Shot(
-                index,
-                beat.beat,
-                beat.location,
-                shot.type,
-                list(shot.cast),
-                shot.action.format(**slots),
-                lines,
-                timing.duration,
-            )
-        )
-    runtime = round(sum(s.duration for s in shots), 2)
-    return Script(
+    script = Script(
         premise.genre,
         premise.episode,
         premise.seed,
@@ -206,6 +187,27 @@ def write_script(template: GenreTemplate, premise: Premise) -> Script:
         premise.logline,
         premise.topic,
         dict(premise.cast),
-        runtime,
+        0.0,
         shots,
     )
+    return retime(script, template.runtime_seconds)
+
+
+def retime(script: Script, runtime_seconds: float) -> Script:
+    """Shot durations and line times estimated from the text, fitted to the runtime."""
+    timings = plan_shots(
+        [[estimate_speech_seconds(line.text) for line in shot.lines] for shot in script.shots],
+        runtime_seconds,
+    )
+    shots = [
+        replace(
+            shot,
+            duration=timing.duration,
+            lines=[
+                replace(line, start=start, end=round(start + estimate_speech_seconds(line.text), 3))
+                for line, start in zip(shot.lines, timing.line_starts, strict=True)
+            ],
+        )
+        for shot, timing in zip(script.shots, timings, strict=True)
+    ]
+    return replace(script, shots=shots, runtime_seconds=round(sum(s.duration for s in shots), 2))

@@ -11,6 +11,7 @@ import hashlib
 import random
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
@@ -533,6 +534,32 @@ def paint_shot(
         )
     img = img.resize((width, height), Image.LANCZOS)
     return _grade(img, template.style.grade)
+
+
+PaintJob = tuple[GenreTemplate, Shot]
+
+
+class Painter(Protocol):
+    neural: bool
+
+    def paint(
+        self, jobs: list[PaintJob], width: int, height: int
+    ) -> tuple[list[Image.Image], list[bool]]:
+        """A keyframe per job at the video size, and whether each fell back to the storyboard."""
+        ...
+
+
+class StoryboardPainter:
+    """The embedded painter, behind the same interface as the diffusers one."""
+
+    neural = False
+
+    def paint(
+        self, jobs: list[PaintJob], width: int, height: int
+    ) -> tuple[list[Image.Image], list[bool]]:
+        return [paint_shot(template, shot, width, height) for template, shot in jobs], [
+            False
+        ] * len(jobs)
 
 
 def contact_sheet(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+_REPEATS = re.compile(r"(.{2,}?)\1\1", re.IGNORECASE)
 
 
 def is_wide(char: str) -> bool:
@@ -18,3 +21,13 @@ def display_width(text: str) -> int:
 def one_line(text: str) -> str:
     """Collapse newlines and runs of whitespace, which would break a subtitle cue."""
     return " ".join(text.split())
+
+
+def stuck(text: str) -> bool:
+    """Three copies of a piece in a row ("frofrofro", "its its its"): a model decoding in a loop."""
+    return _REPEATS.search(text) is not None
+
+
+def unprintable(text: str) -> bool:
+    """Control, private-use or unassigned characters: nothing a caption or a voice should get."""
+    return any(unicodedata.category(c) in ("Cc", "Co", "Cn") for c in text)

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import wave
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -58,6 +59,27 @@ def synthesize(text: str, voice: Voice, locale: str, emotion: str, out: Path) ->
             raise VoiceError(f"espeak-ng failed for {out.name}: {proc.stderr.strip()}")
     rate, samples = read_wav(out)
     return samples.size / rate
+
+
+class Speaker(Protocol):
+    neural: bool
+    workers: int  # lines spoken at once
+    fallbacks: int  # lines a model left to espeak-ng
+
+    def synthesize(self, text: str, voice: Voice, locale: str, emotion: str, out: Path) -> float:
+        """Speak `text` into a WAV at `out`; return its duration in seconds."""
+        ...
+
+
+class Espeak:
+    """The embedded voice, behind the same interface as the transformers one."""
+
+    neural = False
+    workers = 2  # espeak-ng runs as separate processes, two at a time on two cores
+    fallbacks = 0
+
+    def synthesize(self, text: str, voice: Voice, locale: str, emotion: str, out: Path) -> float:
+        return synthesize(text, voice, locale, emotion, out)
 
 
 def read_wav(path: Path) -> tuple[int, np.ndarray]:

@@ -8,10 +8,13 @@ from resources.config import (
     VideoEncoder,
     default_resources,
 )
+from resources.models import ModelBackends, ModelDevice
 
 __all__ = [
     "Localization",
     "MediaStoreResource",
+    "ModelBackends",
+    "ModelDevice",
     "TemplateLibrary",
     "TrendFeed",
     "VideoEncoder",

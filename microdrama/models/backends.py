@@ -1,0 +1,115 @@
+"""Which backend each modality uses: the embedded default, or a model on the device.
+
+Selected by MICRODRAMA_WRITER / _PAINTER / _VOICE / _TRANSLATOR (the backend) and the matching
+*_MODEL variables (a hub id or a local directory); the Dagster resource and the benchmark build
+one of these from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from microdrama.localize import NeuralTranslator
+from microdrama.models.device import DeviceConfig, ModelError
+from microdrama.rewrite import Writer
+from microdrama.storyboard import Painter, StoryboardPainter
+from microdrama.voice import Espeak, Speaker
+
+EMBEDDED = "embedded"
+NEURAL = {
+    "writer": "transformers",
+    "painter": "diffusers",
+    "voice": "transformers",
+    "translator": "transformers",
+}
+
+
+@dataclass(frozen=True)
+class PainterOptions:
+    width: int = 576
+    height: int = 1024
+    steps: int = 2
+    guidance: float = 0.0
+    batch_size: int = 4
+    attention_slicing: bool = False
+
+
+@dataclass(frozen=True)
+class Backends:
+    writer: str = EMBEDDED
+    writer_model: str = ""
+    painter: str = EMBEDDED
+    painter_model: str = ""
+    voice: str = EMBEDDED
+    voice_model: str = ""
+    translator: str = EMBEDDED
+    translator_model: str = ""
+    device: DeviceConfig = field(default_factory=DeviceConfig)
+    painting: PainterOptions = field(default_factory=PainterOptions)
+    cache: Path = Path.home() / ".cache" / "microdrama"
+
+    def __post_init__(self) -> None:
+        for modality, neural in NEURAL.items():
+            name = getattr(self, modality)
+            if name not in (EMBEDDED, neural):
+                raise ModelError(
+                    f"MICRODRAMA_{modality.upper()}={name!r}: use {EMBEDDED} (the default) "
+                    f"or {neural}"
+                )
+            if name == neural and not getattr(self, f"{modality}_model").strip():
+                raise ModelError(
+                    f"MICRODRAMA_{modality.upper()}={neural} needs "
+                    f"MICRODRAMA_{modality.upper()}_MODEL: a hub id or a local model directory"
+                )
+
+    def summary(self) -> dict[str, str]:
+        """modality -> "embedded" or "backend: model", for asset metadata."""
+        return {
+            m: getattr(self, m)
+            if getattr(self, m) == EMBEDDED
+            else f"{getattr(self, m)}: {getattr(self, f'{m}_model')}"
+            for m in NEURAL
+        }
+
+    def make_writer(self) -> Writer | None:
+        """The language model that rewrites template text, or None for the story grammar alone."""
+        if self.writer == EMBEDDED:
+            return None
+        from microdrama.models.writer import LanguageModelWriter
+
+        return LanguageModelWriter(self.writer_model, self.device, self.cache)
+
+    def make_painter(self) -> Painter:
+        if self.painter == EMBEDDED:
+            return StoryboardPainter()
+        from microdrama.models.painter import DiffusionPainter
+
+        o = self.painting
+        return DiffusionPainter(
+            self.painter_model,
+            self.device,
+            o.width,
+            o.height,
+            o.steps,
+            o.guidance,
+            o.batch_size,
+            o.attention_slicing,
+        )
+
+    def make_voice(self) -> Speaker:
+        if self.voice == EMBEDDED:
+            return Espeak()
+        from microdrama.models.voice import SpeechModel
+
+        return SpeechModel(self.voice_model, self.device, Espeak())
+
+    def make_translator(self, locale: str) -> NeuralTranslator | None:
+        """A wrapper that puts the model in front of the locale's embedded translator."""
+        if self.translator == EMBEDDED:
+            return None
+        from microdrama.models.translator import Seq2SeqTranslator
+
+        return lambda fallback: Seq2SeqTranslator(
+            self.translator_model, self.device, locale, fallback
+        )

