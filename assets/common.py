@@ -158,6 +158,17 @@ def materialized(
     """
     artifact = context.assets_def.key.path[-1]
     keys = [str(key) for key in context.partition_keys]
+    for key, outcome in zip(keys, outcomes, strict=True):
+        stood_in = {
+            note: value
+            for note, value in (outcome.notes if isinstance(outcome, Staged) else {}).items()
+            if note != "model_texts" and value not in (0, "none")
+        }
+        if stood_in:
+            context.log.warning(
+                f"{key}: model output failed its checks; the embedded default stands in "
+                f"({stood_in})"
+            )
     failures = {k: o for k, o in zip(keys, outcomes, strict=True) if isinstance(o, GateFailure)}
     if len(batch) == 1:
         ((ep, _),), (outcome,) = batch, outcomes

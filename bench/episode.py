@@ -195,8 +195,10 @@ def backfill_episodes_per_hour(root: Path) -> dict[str, float]:
     instance.add_dynamic_partitions(genre_partitions.name, [GENRE])
     instance.add_dynamic_partitions(episode_slots.name, slots)
 
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
     def run(job: str, **how: object) -> None:
-        defs.resolve_job_def(job).execute_in_process(instance=instance, **how)
+        defs.resolve_job_def(job).execute_in_process(instance=instance, run_config=quiet, **how)
 
     run("templates_job", partition_key=GENRE)
     run("trends_job")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,15 +15,13 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SHORT_GENRE = "short-revenge"
 
 
-@pytest.fixture(scope="session")
-def factory(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Environment for a factory of our own: DAGSTER_HOME, storage, and a templates dir."""
-    root = tmp_path_factory.mktemp("factory")
+def factory_env(root: Path, templates_from: list[Path]) -> dict[str, Path]:
+    """DAGSTER_HOME, storage and a templates dir (phrasebooks and policy included) under root."""
     templates = root / "templates"
     for folder in ("phrasebook", "policy"):
         shutil.copytree(REPO / "templates" / folder, templates / folder)
-    shutil.copy(FIXTURES / f"{SHORT_GENRE}.yaml", templates)
-    shutil.copy(REPO / "templates" / "revenge.yaml", templates)
+    for path in templates_from:
+        shutil.copy(path, templates)
     env = {
         "DAGSTER_HOME": root / "dagster_home",
         "MICRODRAMA_STORAGE": root / "storage",
@@ -29,9 +30,28 @@ def factory(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "MICRODRAMA_LOCALES": "en,es,pt-BR,zh-CN",
     }
     env["DAGSTER_HOME"].mkdir()
+    return env
+
+
+@contextmanager
+def environment(env: dict[str, Path]) -> Iterator[dict[str, Path]]:
+    """`env` set for the block, then every variable back to what it was, or to its default:
+    the code location fills in unset MICRODRAMA_* variables once, when it is imported."""
+    from resources.config import DEFAULTS
+
+    for name, value in DEFAULTS.items():
+        os.environ.setdefault(name, value)
     with pytest.MonkeyPatch.context() as patch:
         for name, value in env.items():
             patch.setenv(name, str(value))
+        yield env
+
+
+@pytest.fixture(scope="session")
+def factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+    """Environment for a factory of our own: DAGSTER_HOME, storage, and a templates dir."""
+    shipped = [FIXTURES / f"{SHORT_GENRE}.yaml", REPO / "templates" / "revenge.yaml"]
+    with environment(factory_env(tmp_path_factory.mktemp("factory"), shipped)) as env:
         yield env
 
 

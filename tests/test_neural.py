@@ -6,8 +6,8 @@ Every modality is switched by its MICRODRAMA_* variables, exactly as a user woul
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import tiny_models
-from conftest import FIXTURES, REPO, SHORT_GENRE
+from conftest import FIXTURES, REPO, SHORT_GENRE, environment, factory_env
 from PIL import Image
 
 from microdrama.models.device import MODELS
@@ -25,20 +25,13 @@ LOCALES = "en,es,pt-BR"  # each has an embedded translator to fall back on
 
 
 @pytest.fixture(scope="module")
-def neural(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def neural(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     """A factory of its own whose four modalities run tiny models built for it."""
     root = tmp_path_factory.mktemp("neural")
-    templates = root / "templates"
-    for folder in ("phrasebook", "policy"):
-        shutil.copytree(REPO / "templates" / folder, templates / folder)
-    shutil.copy(FIXTURES / f"{SHORT_GENRE}.yaml", templates)
     models = root / "models"
     env = {
-        "DAGSTER_HOME": root / "dagster_home",
-        "MICRODRAMA_STORAGE": root / "storage",
+        **factory_env(root, [FIXTURES / f"{SHORT_GENRE}.yaml"]),
         "MICRODRAMA_CACHE": root / "cache",
-        "MICRODRAMA_TEMPLATES": templates,
-        "MICRODRAMA_TRENDS": REPO / "data" / "trends.csv",
         "MICRODRAMA_LOCALES": LOCALES,
         "MICRODRAMA_DEVICE": "cpu",
         "MICRODRAMA_WRITER": "transformers",
@@ -51,10 +44,7 @@ def neural(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "MICRODRAMA_TRANSLATOR": "transformers",
         "MICRODRAMA_TRANSLATOR_MODEL": tiny_models.translation_model(models / "translator"),
     }
-    env["DAGSTER_HOME"].mkdir()
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in env.items():
-            patch.setenv(name, str(value))
+    with environment(env):
         yield env
 
 
