@@ -343,7 +343,8 @@ def make_localized(
             patterns = [line.pattern for _, line in script.lines]
             slots = [slots_at[shot.location] for shot, _ in script.lines]
             sources = [line.text for _, line in script.lines]
-            translated = localizer.translate(patterns, slots, sources)
+            rewritten = [line.rewritten for _, line in script.lines]
+            translated = localizer.translate(patterns, slots, sources, rewritten)
             title = localizer.term(script.title)
             folder = tmp / locale
             clips = _speak_all(

@@ -161,21 +161,40 @@ class Localizer:
         }
 
     def translate(
-        self, patterns: list[str], slots: list[dict[str, str]], sources: list[str]
+        self,
+        patterns: list[str],
+        slots: list[dict[str, str]],
+        sources: list[str],
+        rewritten: list[bool] | None = None,
     ) -> list[Translated]:
-        """Translate lines given as (pattern, localized slots, filled source text)."""
+        """Translate lines given as (template pattern, localized slots, source text).
+
+        A template line takes the phrasebook's translation, else the machine's. A line a writer
+        model rewrote (`rewritten`) takes the machine's; where there is none, the phrasebook's
+        translation of the template line it stands for ("template"), so the variant keeps the
+        beat's meaning rather than English text.
+        """
         if self.locale == SOURCE_LOCALE:
             return [Translated(text, "source") for text in sources]
+        rewritten = rewritten or [False] * len(sources)
         out: list[Translated | None] = [None] * len(patterns)
-        missing = []
-        for i, (pattern, values) in enumerate(zip(patterns, slots, strict=True)):
-            if self.phrasebook and pattern in self.phrasebook.phrases:
-                out[i] = Translated(self.phrasebook.phrases[pattern].format(**values), "phrasebook")
-            else:
-                missing.append(i)
+
+        def phrasebook(i: int, method: str) -> Translated | None:
+            if self.phrasebook and patterns[i] in self.phrasebook.phrases:
+                return Translated(self.phrasebook.phrases[patterns[i]].format(**slots[i]), method)
+            return None
+
+        for i in range(len(sources)):
+            if not rewritten[i]:
+                out[i] = phrasebook(i, "phrasebook")
+        missing = [i for i, t in enumerate(out) if t is None]
         if missing and self.machine:
             for i, text in zip(
                 missing, self.machine.translate([sources[i] for i in missing]), strict=True
             ):
-                out[i] = Translated(text, "machine") if text else None
+                unchanged = not text or text.casefold() == sources[i].casefold()
+                out[i] = None if unchanged else Translated(text, "machine")
+        for i in range(len(sources)):
+            if out[i] is None and rewritten[i]:
+                out[i] = phrasebook(i, "template")
         return [t or Translated(sources[i], "untranslated") for i, t in enumerate(out)]

@@ -16,7 +16,7 @@ from typing import Protocol
 from microdrama.gates import caption_columns
 from microdrama.localize import SOURCE_LOCALE
 from microdrama.policy import ContentPolicy
-from microdrama.story import Line, Premise, Script, estimate_speech_seconds, retime
+from microdrama.story import Premise, Script, estimate_speech_seconds, retime
 from microdrama.template import GenreTemplate
 from microdrama.text import display_width, stuck, unprintable
 
@@ -163,14 +163,9 @@ def apply_script(script: Script, texts: list[str | None], runtime_seconds: float
         lines = []
         for line in shot.lines:
             text = next(rest)
-            lines.append(line if text is None else _retold(line, text))
+            lines.append(line if text is None else replace(line, text=text, rewritten=True))
         shots.append(replace(shot, action=action, lines=lines))
     return retime(replace(script, shots=shots), runtime_seconds)
-
-
-def _retold(line: Line, text: str) -> Line:
-    """A model-written line: the phrasebook has no pattern for it, so translators see the text."""
-    return replace(line, text=text, pattern=text)
 
 
 def written(requests: list[Request], texts: list[str | None]) -> dict[str, object]:

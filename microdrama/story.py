@@ -47,9 +47,10 @@ class Line:
     speaker: str
     emotion: str
     text: str
-    pattern: str
+    pattern: str  # the template line it was filled from (the phrasebook's key)
     start: float
     end: float
+    rewritten: bool = False  # a writer model wrote `text`; the pattern is the line it stands for
 
 
 @dataclass(frozen=True)

@@ -80,8 +80,17 @@ def dagster_services(env: dict[str, str], logs: Path) -> Iterator[str]:
         for process in processes:
             os.killpg(os.getpgid(process.pid), signal.SIGTERM)
         for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(os.getpgid(process.pid), signal.SIGKILL)
-                process.wait(timeout=10)
+            stop(process, 30)
+
+
+def stop(process: subprocess.Popen, grace: float) -> None:
+    """Stop a process started with start_new_session=True, and everything it started: SIGTERM
+    to its group, then SIGKILL to what is left after `grace` seconds."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=grace)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)

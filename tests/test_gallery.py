@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from services import free_port, wait_for
+from services import free_port, stop, wait_for
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (make test)")
@@ -37,6 +37,7 @@ def served(rendered: dict, factory: dict[str, Path]) -> Iterator[str]:
         cwd=factory["MICRODRAMA_STORAGE"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
 
@@ -50,8 +51,7 @@ def served(rendered: dict, factory: dict[str, Path]) -> Iterator[str]:
         wait_for("the static file server", answers, 30, every=0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop(server, 10)
 
 
 def watch(page: object, locale: str) -> dict:

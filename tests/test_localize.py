@@ -41,6 +41,21 @@ def test_phrasebook_translation_keeps_slots() -> None:
     assert "赵薇安" in out[0].text and "{" not in out[0].text
 
 
+def test_a_model_written_line_goes_to_the_machine_else_stands_on_its_template_line() -> None:
+    pattern = "You buried me, {villain}. You forgot to check if I was breathing."
+    written = "You thought the sea would keep me, Vivian Zhao."
+    spanish = Localizer.for_locale("es", PHRASEBOOKS).translate(
+        [pattern], [{"villain": "Vivian Zhao"}], [written], [True]
+    )
+    assert spanish[0].method == "machine"  # apertium translates what the model wrote
+    assert "Vivian Zhao" in spanish[0].text and spanish[0].text != written
+    chinese = Localizer.for_locale("zh-CN", PHRASEBOOKS).translate(
+        [pattern], [{"villain": "赵薇安"}], [written], [True]
+    )
+    assert chinese[0].method == "template"  # no machine for zh-CN: the line it stands for
+    assert "赵薇安" in chinese[0].text
+
+
 def test_slot_mismatch_names_file_and_phrase(tmp_path: Path) -> None:
     path = tmp_path / "fr.yaml"
     path.write_text('locale: fr\nphrases:\n  "Hello {hero}": "Bonjour {heros}"\n')

@@ -21,7 +21,7 @@ from PIL import Image
 from microdrama.models.device import MODELS
 from microdrama.story import Script, default_seed
 
-LOCALES = "en,es,pt-BR"  # each has an embedded translator to fall back on
+LOCALES = "en,es,pt-BR,zh-CN"
 
 
 @pytest.fixture(scope="module")

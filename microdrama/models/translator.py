@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from microdrama.gates import caption_columns
 from microdrama.localize import SOURCE_LOCALE, MachineTranslator
 from microdrama.models.device import MODELS, DeviceConfig, ModelError, from_pretrained, model_source
 from microdrama.text import display_width, stuck, unprintable
@@ -20,12 +21,14 @@ NLLB_CODES = {"en": "eng_Latn", "es": "spa_Latn", "pt-BR": "por_Latn", "zh-CN": 
 SHORT_CODES = {"en": "en", "es": "es", "pt-BR": "pt", "zh-CN": "zh"}
 
 
-def usable(source: str, text: str) -> bool:
-    """Not empty, not the source again, not looping, and not much longer (captions must fit)."""
+def usable(source: str, text: str, locale: str) -> bool:
+    """Not empty, not the source again, not looping, and not too long for its caption."""
+    width = display_width(text)
     return (
         bool(text)
         and text != source
-        and display_width(text) <= 1.6 * display_width(source) + 8
+        and width <= 1.6 * display_width(source) + 8
+        and width <= caption_columns(locale)
         and not stuck(text)
         and not unprintable(text)
     )
@@ -96,7 +99,7 @@ class Seq2SeqTranslator:
         if not texts:
             return []
         found: list[str | None] = [
-            text if usable(source, text) else None
+            text if usable(source, text, self.locale) else None
             for source, text in zip(texts, self._generate(texts), strict=True)
         ]
         missing = [i for i, text in enumerate(found) if text is None]
