@@ -25,12 +25,13 @@ from microdrama.compositor import VideoSettings
 from microdrama.episode import Episode, catalog_rows
 from microdrama.ffmpeg import binary
 from microdrama.fonts import font_for
+from microdrama.localize import NeuralTranslator
 from microdrama.media import MediaStore
 from microdrama.policy import ContentPolicy
 from microdrama.storyboard import StoryboardPainter, backdrop, shot_backdrop
-from microdrama.template import load_template
+from microdrama.template import GenreTemplate, load_template
 from microdrama.trends import load_trend_feed
-from microdrama.voice import Espeak
+from microdrama.voice import Espeak, Speaker
 
 REPO = Path(__file__).resolve().parent.parent
 GENRE = "revenge"
@@ -80,6 +81,21 @@ def cold_caches() -> None:
         cache.cache_clear()
 
 
+def make_variants(
+    ep: Episode,
+    template: GenreTemplate,
+    policy: ContentPolicy,
+    settings: VideoSettings,
+    speaker: Speaker,
+    translator: Callable[[str], NeuralTranslator | None],
+) -> stages.Staged:
+    """The localized stage as the benchmarks run it: every LOCALES variant, shipped phrasebooks."""
+    phrasebooks = REPO / "templates" / "phrasebook"
+    return stages.make_localized(
+        ep, template, LOCALES, phrasebooks, policy, settings, speaker, translator
+    )
+
+
 def run_episode(root: Path, seed: int = SEED) -> dict[str, float]:
     """Render the benchmark episode under `root` by direct calls; return seconds per stage."""
     cold_caches()
@@ -109,16 +125,7 @@ def run_episode(root: Path, seed: int = SEED) -> dict[str, float]:
     timed(
         log,
         "localized",
-        lambda: stages.make_localized(
-            ep,
-            template,
-            LOCALES,
-            REPO / "templates" / "phrasebook",
-            policy,
-            settings,
-            Espeak(),
-            lambda locale: None,
-        ),
+        lambda: make_variants(ep, template, policy, settings, Espeak(), lambda locale: None),
     )
     timed(log, "catalog", lambda: catalog_rows(MediaStore(root)))
     return log

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.episode import GENRE, LOCALES, REPO, make_variants
 from microdrama import episode as stages
 from microdrama.compositor import VideoSettings
 from microdrama.gates import GateFailure
@@ -29,9 +30,6 @@ from microdrama.policy import ContentPolicy
 from microdrama.template import load_template
 from microdrama.trends import load_trend_feed
 
-REPO = Path(__file__).resolve().parent.parent
-GENRE = "revenge"
-LOCALES = ["en", "es", "pt-BR", "zh-CN"]
 GOAL_SECONDS = 10.0  # warm GPU-seconds per finished episode
 
 
@@ -108,16 +106,7 @@ def render(root: Path, episodes: int, backends: Backends, watch: Stopwatch) -> l
                 raise frames
             stages.make_voice(ep, template, speaker)
             stages.make_cut(ep, template, settings)
-            stages.make_localized(
-                ep,
-                template,
-                LOCALES,
-                REPO / "templates" / "phrasebook",
-                policy,
-                settings,
-                speaker,
-                translator,
-            )
+            make_variants(ep, template, policy, settings, speaker, translator)
         except GateFailure as failure:
             refused.append(f"{ep.episode}: {failure}")
     return refused
