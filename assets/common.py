@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,8 @@ from resources import MediaStoreResource
 EPISODE_GROUP = "episode"
 
 # A backfill sends up to this many episodes to one run, so each model loads once per batch.
+# `backfill_policy` is marked beta in Dagster 1.13; we rely on it knowingly, so say it once here.
+warnings.filterwarnings("ignore", "Parameter `backfill_policy`", dg.BetaWarning)
 EPISODE_BATCH = dg.BackfillPolicy.multi_run(
     max_partitions_per_run=int(os.environ.get("MICRODRAMA_EPISODES_PER_RUN", "4"))
 )

@@ -52,6 +52,7 @@ class PremiseConfig(dg.Config):
     check_specs=gate_checks("premise"),
     backfill_policy=EPISODE_BATCH,
     op_tags=model_step_tags(),
+    pool="gpu",
 )
 def premise(
     context: dg.AssetExecutionContext,

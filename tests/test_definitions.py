@@ -66,3 +66,12 @@ def test_every_quality_gate_is_a_blocking_asset_check() -> None:
     expected = {(artifact, name) for artifact, gates in CHECKS.items() for name in gates}
     assert set(specs) == expected
     assert all(spec.blocking for spec in specs.values())
+
+
+def test_model_steps_share_the_gpu_pool_and_batch_partitions() -> None:
+    from definitions import defs
+
+    for name in ("premise", "script", "frames", "voice", "cut", "localized"):
+        asset = defs.resolve_assets_def(name)
+        assert asset.backfill_policy == dg.BackfillPolicy.multi_run(max_partitions_per_run=4)
+        assert asset.op.pool == (None if name == "cut" else "gpu"), name
