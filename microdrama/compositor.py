@@ -164,7 +164,7 @@ def frames(
     title: str,
     captions: CaptionPainter,
     settings: VideoSettings,
-) -> Iterator[bytes]:
+) -> Iterator[memoryview]:
     """Yield every output frame as raw yuv420p bytes, one shot's still in memory at a time.
 
     Each still is converted to YUV once; a frame is then a slice of its planes plus the
@@ -189,11 +189,15 @@ def frames(
             e = ease((frame_no - first) / span)
             x, y = round(x0 + (x1 - x0) * e), round(y0 + (y1 - y0) * e)
             cx, cy = x // 2, y // 2
+            frame = np.empty(h * w * 3 // 2, np.uint8)  # Y, U and V planes, back to back
             planes = [
-                y_plane[y : y + h, x : x + w].copy(),
-                u_plane[cy : cy + h // 2, cx : cx + w // 2].copy(),
-                v_plane[cy : cy + h // 2, cx : cx + w // 2].copy(),
+                frame[: h * w].reshape(h, w),
+                frame[h * w : h * w * 5 // 4].reshape(h // 2, w // 2),
+                frame[h * w * 5 // 4 :].reshape(h // 2, w // 2),
             ]
+            np.copyto(planes[0], y_plane[y : y + h, x : x + w])
+            np.copyto(planes[1], u_plane[cy : cy + h // 2, cx : cx + w // 2])
+            np.copyto(planes[2], v_plane[cy : cy + h // 2, cx : cx + w // 2])
             now = frame_no / fps
             if now < TITLE_SECONDS:
                 title_overlay.blend(planes, title_top)
@@ -201,11 +205,13 @@ def frames(
                 if cue.start <= now < cue.end:
                     overlay.blend(planes, caption_top)
                     break
-            yield b"".join(plane.tobytes() for plane in planes)
+            yield memoryview(frame)
         frame_no = last
 
 
-def encode(frame_source: Iterator[bytes], audio: Path, out: Path, settings: VideoSettings) -> None:
+def encode(
+    frame_source: Iterator[memoryview], audio: Path, out: Path, settings: VideoSettings
+) -> None:
     """Pipe raw frames and a WAV into one ffmpeg H.264/AAC encode; write `out` atomically."""
     with atomic_path(out) as tmp:
         cmd = [
