@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,56 +105,94 @@ def overscan_size(settings: VideoSettings) -> tuple[int, int]:
     return round(settings.width * OVERSCAN) // 2 * 2, round(settings.height * OVERSCAN) // 2 * 2
 
 
-# BT.601 limited range, the matrix x264 and players assume for untagged SD/HD yuv420p
-_RGB_TO_YUV = (
-    np.array(
-        [[65.481, 128.553, 24.966], [-37.797, -74.203, 112.0], [112.0, -93.786, -18.214]],
-        np.float32,
+# BT.601 limited range, the levels x264 and players assume for untagged SD/HD yuv420p,
+# from the full-range BT.601 that PIL's YCbCr conversion gives
+_LUMA = np.round(16 + np.arange(256) * 219 / 255).astype(np.uint8)
+_CHROMA = np.round(128 + (np.arange(256) - 128) * 224 / 255).astype(np.uint8)
+
+
+def to_yuv420(
+    image: Image.Image, size: tuple[int, int] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An RGB image -> Y at `size` (default: its own), U and V at half of it, as uint8 planes.
+
+    Each plane is resampled on its own, chroma after halving: half the work of resizing RGB.
+    """
+    width, height = size or image.size
+    half = (width // 2, height // 2)
+    y, cb, cr = image.convert("YCbCr").split()
+    return (
+        _LUMA[np.asarray(y.resize((width, height), Image.BICUBIC))],
+        _CHROMA[np.asarray(cb.reduce(2).resize(half, Image.BICUBIC))],
+        _CHROMA[np.asarray(cr.reduce(2).resize(half, Image.BICUBIC))],
     )
-    / 255.0
-)
-_YUV_OFFSET = np.array([16.0, 128.0, 128.0], np.float32)
 
 
 def _half(plane: np.ndarray) -> np.ndarray:
-    """2x2 average: full-resolution plane -> chroma resolution."""
-    h, w = plane.shape[0] // 2 * 2, plane.shape[1] // 2 * 2
-    p = plane[:h, :w].astype(np.float32)
-    return (p[0::2, 0::2] + p[1::2, 0::2] + p[0::2, 1::2] + p[1::2, 1::2]) / 4
-
-
-def to_yuv420(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """RGB (H, W, 3) uint8 -> Y (H, W), U and V (H/2, W/2) uint8 planes."""
-    yuv = rgb.astype(np.float32) @ _RGB_TO_YUV.T + _YUV_OFFSET
-    y = np.clip(yuv[..., 0] + 0.5, 0, 255).astype(np.uint8)
-    u = np.clip(_half(yuv[..., 1]) + 0.5, 0, 255).astype(np.uint8)
-    v = np.clip(_half(yuv[..., 2]) + 0.5, 0, 255).astype(np.uint8)
-    return y, u, v
+    """2x2 average: an alpha plane at luma resolution -> chroma resolution."""
+    p = plane.astype(np.uint16)
+    return (p[0::2, 0::2] + p[1::2, 0::2] + p[0::2, 1::2] + p[1::2, 1::2] + 2) // 4
 
 
 @dataclass(frozen=True)
 class Overlay:
-    """A caption strip as YUV planes with alpha at luma and chroma resolution."""
+    """A caption cropped to its visible columns, premultiplied for a blend with a shift.
 
-    planes: tuple[np.ndarray, np.ndarray, np.ndarray]
-    alphas: tuple[np.ndarray, np.ndarray]
+    Alpha is scaled to 0..256 so that `(frame * keep + paint) >> 8` replaces a division by 255
+    (exact at both ends: transparent keeps the frame, opaque gives the caption).
+    """
+
+    left: int
+    keep: tuple[np.ndarray, np.ndarray, np.ndarray]
+    paint: tuple[np.ndarray, np.ndarray, np.ndarray]
 
     @classmethod
     def from_rgba(cls, strip: np.ndarray) -> Overlay:
         strip = strip[: strip.shape[0] // 2 * 2]
+        visible = np.flatnonzero(strip[..., 3].any(axis=0))
+        left = int(visible[0]) // 2 * 2 if visible.size else 0
+        right = int(visible[-1]) // 2 * 2 + 2 if visible.size else 2
+        strip = strip[:, left:right]
         alpha = strip[..., 3].astype(np.uint16)
-        return cls(to_yuv420(strip[..., :3]), (alpha, _half(alpha).astype(np.uint16)))
+        alphas = (alpha, _half(alpha), _half(alpha))
+        planes = to_yuv420(Image.fromarray(np.ascontiguousarray(strip[..., :3])))
+        weights = [a + (a >> 7) for a in alphas]
+        return cls(
+            left,
+            tuple(256 - w for w in weights),
+            tuple(p.astype(np.uint16) * w for p, w in zip(planes, weights, strict=True)),
+        )
 
     def blend(self, planes: list[np.ndarray], top: int) -> None:
         """Alpha-blend onto the frame planes in place, `top` in luma rows (made even)."""
         top -= top % 2
-        for index, (plane, over) in enumerate(zip(planes, self.planes, strict=True)):
-            alpha = self.alphas[0 if index == 0 else 1]
-            row = top if index == 0 else top // 2
-            h = min(over.shape[0], plane.shape[0] - row)
-            region = plane[row : row + h]
-            a = alpha[:h]
-            region[:] = ((region * (255 - a) + over[:h] * a) // 255).astype(np.uint8)
+        for index, (plane, keep, paint) in enumerate(
+            zip(planes, self.keep, self.paint, strict=True)
+        ):
+            shift = 0 if index == 0 else 1
+            row, col = top >> shift, self.left >> shift
+            h = min(keep.shape[0], plane.shape[0] - row)
+            region = plane[row : row + h, col : col + keep.shape[1]]
+            mixed = np.multiply(region, keep[:h], dtype=np.uint16)
+            mixed += paint[:h]
+            mixed >>= 8
+            np.copyto(region, mixed, casting="unsafe")
+
+
+def stills(keyframes: list[Path], size: tuple[int, int]) -> Iterator[tuple[np.ndarray, ...]]:
+    """Each keyframe as YUV planes at `size`, the next one prepared in a thread meanwhile."""
+
+    def load(path: Path) -> tuple[np.ndarray, ...]:
+        with Image.open(path) as image:
+            return to_yuv420(image.convert("RGB"), size)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = [pool.submit(load, path) for path in keyframes[:1]]
+        for following in [*keyframes[1:], None]:
+            current = ahead.pop().result()
+            if following is not None:
+                ahead.append(pool.submit(load, following))
+            yield current
 
 
 def frames(
@@ -165,7 +204,7 @@ def frames(
     captions: CaptionPainter,
     settings: VideoSettings,
 ) -> Iterator[memoryview]:
-    """Yield every output frame as raw yuv420p bytes, one shot's still in memory at a time.
+    """Yield every output frame as raw yuv420p bytes, at most two shots' stills in memory.
 
     Each still is converted to YUV once; a frame is then a slice of its planes plus the
     caption, so no per-frame color conversion happens here or in ffmpeg.
@@ -178,9 +217,10 @@ def frames(
     total_frames = round(sum(t.duration for t in timings) * fps)
     shot_ends = np.cumsum([t.duration for t in timings])
     frame_no = 0
-    for index, (path, shot_type) in enumerate(zip(keyframes, shot_types, strict=True)):
-        still = Image.open(path).convert("RGB").resize((big_w, big_h), Image.BICUBIC)
-        y_plane, u_plane, v_plane = to_yuv420(np.asarray(still))
+    planes_of = stills(keyframes, (big_w, big_h))
+    for index, (shot_type, (y_plane, u_plane, v_plane)) in enumerate(
+        zip(shot_types, planes_of, strict=True)
+    ):
         first = frame_no
         last = total_frames if index == len(timings) - 1 else round(shot_ends[index] * fps)
         (x0, y0), (x1, y1) = pan_window(index, shot_type, big_w - w, big_h - h)

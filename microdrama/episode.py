@@ -293,23 +293,27 @@ def make_cut(ep: Episode, template: GenreTemplate, settings: VideoSettings) -> S
         timeline = render_variant(
             ep, template, script, clips, ep.dir("voice"), script.title, SOURCE_LOCALE, tmp, settings
         )
-        # the poster: a frame from the first shot's dialogue, caption and title included
-        run_ffmpeg(
-            [
-                "-ss",
-                f"{min(1.5, timeline['seconds'] / 2):.2f}",
-                "-i",
-                str(tmp / "episode.mp4"),
-                "-frames:v",
-                "1",
-                "-vf",
-                "scale=360:-2",
-                "-q:v",
-                "4",
-                str(tmp / "poster.jpg"),
-            ]
-        )
-        found = media_gates(tmp / "episode.mp4", timeline, settings.width, settings.height)
+        # the poster (a frame from the first shot's dialogue, caption and title included) is
+        # taken on the second core while the gates measure the cut
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            poster = pool.submit(
+                run_ffmpeg,
+                [
+                    "-ss",
+                    f"{min(1.5, timeline['seconds'] / 2):.2f}",
+                    "-i",
+                    str(tmp / "episode.mp4"),
+                    "-frames:v",
+                    "1",
+                    "-vf",
+                    "scale=360:-2",
+                    "-q:v",
+                    "4",
+                    str(tmp / "poster.jpg"),
+                ],
+            )
+            found = media_gates(tmp / "episode.mp4", timeline, settings.width, settings.height)
+            poster.result()
         gates = seal("cut", found, tmp)
     return Staged(timeline, ep.store.read_manifest(ep.dir("cut")), gates)
 
