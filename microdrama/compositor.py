@@ -154,7 +154,8 @@ class Overlay:
         right = int(visible[-1]) // 2 * 2 + 2 if visible.size else 2
         strip = strip[:, left:right]
         alpha = strip[..., 3].astype(np.uint16)
-        alphas = (alpha, _half(alpha), _half(alpha))
+        chroma_alpha = _half(alpha)
+        alphas = (alpha, chroma_alpha, chroma_alpha)
         planes = to_yuv420(Image.fromarray(np.ascontiguousarray(strip[..., :3])))
         weights = [a + (a >> 7) for a in alphas]
         return cls(
