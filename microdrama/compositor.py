@@ -2,11 +2,14 @@
 
 Frames are made in numpy (a slow pan over a slightly enlarged still, captions alpha-blended)
 and piped as raw video into a single ffmpeg process, so no episode ever holds all its frames
-in memory and no per-frame filter graph is built.
+in memory and no per-frame filter graph is built. The dialogue is mixed and encoded to AAC
+meanwhile, then both streams are muxed without re-encoding.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -16,8 +19,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from microdrama.ffmpeg import FFmpegError, binary
-from microdrama.loudness import normalize_wav
+from microdrama.ffmpeg import FFmpegError, binary, run_ffmpeg
+from microdrama.loudness import normalize
 from microdrama.media import atomic_path
 from microdrama.subtitles import CaptionPainter, Cue
 from microdrama.timing import ShotTiming
@@ -27,6 +30,7 @@ OVERSCAN = 1.08
 TITLE_SECONDS = 2.5
 CAPTION_TOP, TITLE_TOP = 0.70, 0.08  # fractions of the frame height
 TITLE_COLOR = (255, 236, 190)
+PIPE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,10 @@ class VideoSettings:
             "yuv420p",
         ]
 
+    def aac_args(self) -> list[str]:
+        """The audio encoder settings of every cut and variant."""
+        return ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "128k", "-ar", str(self.audio_rate)]
+
 
 def resample(samples: np.ndarray, rate: int, to: int) -> np.ndarray:
     """Linear resampling: enough for speech mixed at a model's rate and espeak's (16/22.05 kHz)."""
@@ -80,8 +88,18 @@ def mix_dialogue(clips: list[tuple[float, Path]], total: float, out: Path) -> No
     peak = float(np.abs(track).max()) if track.size else 0.0
     if peak > 1.0:
         track /= peak
-    write_wav(out, rate, track)
-    normalize_wav(out)
+    write_wav(out, rate, normalize(track, rate))
+
+
+def soundtrack(
+    clips: list[tuple[float, Path]], total: float, out: Path, settings: VideoSettings
+) -> Path:
+    """The dialogue mix encoded to AAC at `out`, made while the picture encodes."""
+    wav = out.with_suffix(".wav")
+    mix_dialogue(clips, total, wav)
+    encode_audio(wav, out, settings)
+    wav.unlink()
+    return out
 
 
 def pan_window(
@@ -207,6 +225,9 @@ def frames(
 ) -> Iterator[memoryview]:
     """Yield every output frame as raw yuv420p bytes, at most two shots' stills in memory.
 
+    Every frame is drawn into the same buffer (a fresh 1.4 MB buffer per frame costs its page
+    faults each time), so a frame is valid until the next one is asked for.
+
     Each still is converted to YUV once; a frame is then a slice of its planes plus the
     caption, so no per-frame color conversion happens here or in ffmpeg.
     """
@@ -217,6 +238,12 @@ def frames(
     caption_top, title_top = round(h * CAPTION_TOP), round(h * TITLE_TOP)
     total_frames = round(sum(t.duration for t in timings) * fps)
     shot_ends = np.cumsum([t.duration for t in timings])
+    frame = np.empty(h * w * 3 // 2, np.uint8)  # Y, U and V planes, back to back
+    planes = [
+        frame[: h * w].reshape(h, w),
+        frame[h * w : h * w * 5 // 4].reshape(h // 2, w // 2),
+        frame[h * w * 5 // 4 :].reshape(h // 2, w // 2),
+    ]
     frame_no = 0
     planes_of = stills(keyframes, (big_w, big_h))
     for index, (shot_type, (y_plane, u_plane, v_plane)) in enumerate(
@@ -230,12 +257,6 @@ def frames(
             e = ease((frame_no - first) / span)
             x, y = round(x0 + (x1 - x0) * e), round(y0 + (y1 - y0) * e)
             cx, cy = x // 2, y // 2
-            frame = np.empty(h * w * 3 // 2, np.uint8)  # Y, U and V planes, back to back
-            planes = [
-                frame[: h * w].reshape(h, w),
-                frame[h * w : h * w * 5 // 4].reshape(h // 2, w // 2),
-                frame[h * w * 5 // 4 :].reshape(h // 2, w // 2),
-            ]
             np.copyto(planes[0], y_plane[y : y + h, x : x + w])
             np.copyto(planes[1], u_plane[cy : cy + h // 2, cx : cx + w // 2])
             np.copyto(planes[2], v_plane[cy : cy + h // 2, cx : cx + w // 2])
@@ -250,10 +271,12 @@ def frames(
         frame_no = last
 
 
-def encode(
-    frame_source: Iterator[memoryview], audio: Path, out: Path, settings: VideoSettings
-) -> None:
-    """Pipe raw frames and a WAV into one ffmpeg H.264/AAC encode; write `out` atomically."""
+def encode_video(frame_source: Iterator[memoryview], out: Path, settings: VideoSettings) -> None:
+    """Pipe raw frames into one ffmpeg H.264 encode, video only; write `out` atomically.
+
+    The pipe is widened to 1 MB where Linux allows, so ffmpeg reads a frame in two reads
+    instead of twenty, and the encoder waits less on the pipe.
+    """
     with atomic_path(out) as tmp:
         cmd = [
             binary("ffmpeg"),
@@ -271,26 +294,12 @@ def encode(
             str(settings.fps),
             "-i",
             "pipe:0",
-            "-i",
-            str(audio),
-            "-map",
-            "0:v:0",
-            "-map",
-            "1:a:0",
             *settings.x264_args(),
-            "-c:a",
-            "aac",
-            "-b:a",
-            "128k",
-            "-ar",
-            str(settings.audio_rate),
-            "-shortest",
-            "-movflags",
-            "+faststart",
             str(tmp),
         ]
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
         assert proc.stdin is not None and proc.stderr is not None
+        _widen_pipe(proc.stdin.fileno())
         try:
             for frame in frame_source:
                 proc.stdin.write(frame)
@@ -302,3 +311,45 @@ def encode(
             code = proc.wait()
         if code != 0:
             raise FFmpegError(f"ffmpeg encode of {out.name} failed ({code}): {err.strip()[-2000:]}")
+
+
+def _widen_pipe(fd: int) -> None:
+    """Ask for a 1 MB pipe buffer; where the platform has no such call, the default stays."""
+    setting = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setting is None:
+        return
+    with contextlib.suppress(OSError):  # over /proc/sys/fs/pipe-max-size
+        fcntl.fcntl(fd, setting, PIPE_BYTES)
+
+
+def encode_audio(wav: Path, out: Path, settings: VideoSettings) -> None:
+    """The dialogue mix as AAC in an M4A, ready to be muxed in unchanged."""
+    with atomic_path(out) as tmp:
+        run_ffmpeg(
+            ["-i", str(wav), *settings.aac_args(), "-f", "mp4", str(tmp)],
+        )
+
+
+def mux(video: Path, audio: Path, out: Path) -> None:
+    """Both encoded streams into one MP4 without re-encoding; the index up front for streaming."""
+    with atomic_path(out) as tmp:
+        run_ffmpeg(
+            [
+                "-i",
+                str(video),
+                "-i",
+                str(audio),
+                "-map",
+                "0:v:0",
+                "-map",
+                "1:a:0",
+                "-c",
+                "copy",
+                "-shortest",
+                "-movflags",
+                "+faststart",
+                "-f",
+                "mp4",
+                str(tmp),
+            ]
+        )

@@ -263,18 +263,20 @@ def render_variant(
             end = min(end, starts[i + 1])
         cues.append(Cue(round(start, 3), round(end, 3), clip["text"]))
     total = round(sum(t.duration for t in timings), 3)
-    audio = out / "dialogue.wav"
-    compositor.mix_dialogue(
-        [(s, clip_dir / c["file"]) for s, c in zip(starts, clips, strict=True)], total, audio
-    )
     write_bytes(out / "episode.srt", to_srt(cues).encode())
     write_bytes(out / "episode.vtt", to_vtt(cues).encode())
     captions = CaptionPainter(font_for(locale), settings.width, settings.caption_px)
     source = compositor.frames(
         ep.keyframes(), [s.type for s in script.shots], timings, cues, title, captions, settings
     )
-    compositor.encode(source, audio, out / "episode.mp4", settings)
-    audio.unlink()
+    placed = [(s, clip_dir / c["file"]) for s, c in zip(starts, clips, strict=True)]
+    # the sound is mixed and encoded on the core the picture's encoder leaves over
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sound = pool.submit(compositor.soundtrack, placed, total, out / "dialogue.m4a", settings)
+        compositor.encode_video(source, out / "picture.mp4", settings)
+        compositor.mux(out / "picture.mp4", sound.result(), out / "episode.mp4")
+    (out / "picture.mp4").unlink()
+    (out / "dialogue.m4a").unlink()
     timeline = {
         "locale": locale,
         "seconds": total,

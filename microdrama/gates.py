@@ -304,7 +304,7 @@ def media_gates(video: Path, timeline: dict, width: int, height: int) -> list[Ga
         if abs(v_end - a_end) <= sync_limit
         else [f"video ends at {v_end:.2f}s, audio at {a_end:.2f}s"]
     )
-    lufs = integrated_lufs(video) if a else float("-inf")
+    lufs = integrated_lufs(video, int(a["sample_rate"]), int(a["channels"])) if a else float("-inf")
     loud = (
         []
         if abs(lufs - TARGET_LUFS) <= TOLERANCE_LU
