@@ -83,7 +83,8 @@ def integrated_lufs(path: Path, rate: int, channels: int) -> float:
         capture_output=True,
     )
     if proc.returncode != 0:
-        raise FFmpegError(f"ffmpeg could not decode the audio of {path}: {proc.stderr[-500:]!r}")
+        said = proc.stderr.decode(errors="replace").strip()[-500:]
+        raise FFmpegError(f"ffmpeg could not decode the audio of {path}: {said}")
     samples = np.frombuffer(proc.stdout, np.float32).reshape(-1, channels)
     return integrated_loudness(samples, rate)
 
