@@ -171,8 +171,8 @@ class Localizer:
 
         A template line takes the phrasebook's translation, else the machine's. A line a writer
         model rewrote (`rewritten`) takes the machine's; where there is none, the phrasebook's
-        translation of the template line it stands for ("template"), so the variant keeps the
-        beat's meaning rather than English text.
+        translation of the template line it stands for ("template"), else the machine's
+        translation of that line, so the variant keeps the beat's meaning rather than English.
         """
         if self.locale == SOURCE_LOCALE:
             return [Translated(text, "source") for text in sources]
@@ -187,14 +187,20 @@ class Localizer:
         for i in range(len(sources)):
             if not rewritten[i]:
                 out[i] = phrasebook(i, "phrasebook")
+
+        def machine(indices: list[int], texts: list[str], method: str) -> None:
+            if not indices or not self.machine:
+                return
+            for i, source, text in zip(indices, texts, self.machine.translate(texts), strict=True):
+                if text and text.casefold() != source.casefold():
+                    out[i] = Translated(text, method)
+
         missing = [i for i, t in enumerate(out) if t is None]
-        if missing and self.machine:
-            for i, text in zip(
-                missing, self.machine.translate([sources[i] for i in missing]), strict=True
-            ):
-                unchanged = not text or text.casefold() == sources[i].casefold()
-                out[i] = None if unchanged else Translated(text, "machine")
+        machine(missing, [sources[i] for i in missing], "machine")
         for i in range(len(sources)):
             if out[i] is None and rewritten[i]:
                 out[i] = phrasebook(i, "template")
+        # a model's line the machine could not translate: the template line it stands for
+        left = [i for i in range(len(sources)) if out[i] is None and rewritten[i]]
+        machine(left, [patterns[i].format(**slots[i]) for i in left], "template")
         return [t or Translated(sources[i], "untranslated") for i, t in enumerate(out)]

@@ -83,3 +83,28 @@ def test_lines_outside_the_phrasebook_go_to_the_machine() -> None:
     )
     assert out[0].method in {"machine", "phrasebook"}
     assert out[0].text != "A line no phrasebook has, Ana."
+
+
+class Glossary:
+    """A machine translator that knows a few sentences and echoes the rest, as real ones do."""
+
+    def __init__(self, known: dict[str, str]) -> None:
+        self.known = known
+
+    def translate(self, texts: list[str]) -> list[str]:
+        return [self.known.get(t, t) for t in texts]
+
+
+def test_a_model_line_the_machine_cannot_translate_takes_the_template_line() -> None:
+    machine = Glossary({"You owe me, Lin.": "Você me deve, Lin."})
+    localizer = Localizer("pt-BR", None, machine)
+    out = localizer.translate(
+        ["You owe me, {name}.", "You owe me, {name}."],
+        [{"name": "Lin"}, {"name": "Lin"}],
+        ["sathing dinow IreamMb?", "You owe me, Lin."],
+        rewritten=[True, False],
+    )
+    assert [(t.text, t.method) for t in out] == [
+        ("Você me deve, Lin.", "template"),
+        ("Você me deve, Lin.", "machine"),
+    ]
