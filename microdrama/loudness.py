@@ -63,11 +63,11 @@ def integrated_loudness(samples: np.ndarray, rate: int) -> float:
     blocks = (summed[starts + block] - summed[starts]) / block
     with np.errstate(divide="ignore"):
         loud = -0.691 + 10 * np.log10(blocks)
-    gated = blocks[loud > ABSOLUTE_GATE]
-    if not gated.size:
+    audible = loud > ABSOLUTE_GATE
+    if not audible.any():
         return float("-inf")
-    relative = -0.691 + 10 * np.log10(gated.mean()) + RELATIVE_GATE
-    kept = blocks[(loud > ABSOLUTE_GATE) & (loud > relative)]
+    relative = -0.691 + 10 * np.log10(blocks[audible].mean()) + RELATIVE_GATE
+    kept = blocks[audible & (loud > relative)]
     return float(-0.691 + 10 * np.log10(kept.mean()))
 
 
