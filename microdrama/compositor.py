@@ -1,25 +1,23 @@
 """The compositor: keyframes + dialogue audio -> a vertical H.264/AAC MP4 with captions.
 
-Frames are made in numpy (a slow pan over a slightly enlarged still, captions alpha-blended)
-and piped as raw video into a single ffmpeg process, so no episode ever holds all its frames
-in memory and no per-frame filter graph is built. The dialogue is mixed and encoded to AAC
-meanwhile, then both streams are muxed without re-encoding.
+One ffmpeg process makes the whole cut from one filter graph built here. The stills come in as
+one image sequence; each is scaled a little larger than the frame once, looped, and panned by a
+crop whose offset moves every frame; a crop only moves plane pointers, so the camera costs no
+pixel work. Captions and the title are painted once by PIL, packed into one image, and overlaid
+during their cues. The dialogue is mixed in numpy and encoded to AAC by the same process. No
+frame crosses a pipe and no episode ever holds its frames in memory.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import subprocess
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+import itertools
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
-from microdrama.ffmpeg import FFmpegError, binary, run_ffmpeg
+from microdrama.ffmpeg import run_ffmpeg
 from microdrama.loudness import normalize
 from microdrama.media import atomic_path
 from microdrama.subtitles import CaptionPainter, Cue
@@ -30,7 +28,6 @@ OVERSCAN = 1.08
 TITLE_SECONDS = 2.5
 CAPTION_TOP, TITLE_TOP = 0.70, 0.08  # fractions of the frame height
 TITLE_COLOR = (255, 236, 190)
-PIPE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -91,17 +88,6 @@ def mix_dialogue(clips: list[tuple[float, Path]], total: float, out: Path) -> No
     write_wav(out, rate, normalize(track, rate))
 
 
-def soundtrack(
-    clips: list[tuple[float, Path]], total: float, out: Path, settings: VideoSettings
-) -> Path:
-    """The dialogue mix encoded to AAC at `out`, made while the picture encodes."""
-    wav = out.with_suffix(".wav")
-    mix_dialogue(clips, total, wav)
-    encode_audio(wav, out, settings)
-    wav.unlink()
-    return out
-
-
 def pan_window(
     index: int, shot_type: str, spare_x: int, spare_y: int
 ) -> tuple[tuple[int, int], ...]:
@@ -114,8 +100,15 @@ def pan_window(
 
 
 def ease(t: float) -> float:
-    """Smoothstep: the camera starts and stops gently."""
+    """Smoothstep: the camera starts and stops gently (the cut computes it in `ease_expr`; the
+    benchmark's moviepy cut calls it)."""
     return t * t * (3 - 2 * t)
+
+
+def ease_expr(span: int) -> str:
+    """`ease` of a shot's frame number `n` over `span` frames, in ffmpeg's expression language."""
+    t = f"(n/{span})"
+    return f"{t}*{t}*(3-2*{t})"
 
 
 def overscan_size(settings: VideoSettings) -> tuple[int, int]:
@@ -123,233 +116,146 @@ def overscan_size(settings: VideoSettings) -> tuple[int, int]:
     return round(settings.width * OVERSCAN) // 2 * 2, round(settings.height * OVERSCAN) // 2 * 2
 
 
-# BT.601 limited range, the levels x264 and players assume for untagged SD/HD yuv420p,
-# from the full-range BT.601 that PIL's YCbCr conversion gives
-_LUMA = np.round(16 + np.arange(256) * 219 / 255).astype(np.uint8)
-_CHROMA = np.round(128 + (np.arange(256) - 128) * 224 / 255).astype(np.uint8)
-
-
-def to_yuv420(
-    image: Image.Image, size: tuple[int, int] | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """An RGB image -> Y at `size` (default: its own), U and V at half of it, as uint8 planes.
-
-    Each plane is resampled on its own, chroma after halving: half the work of resizing RGB.
-    """
-    width, height = size or image.size
-    half = (width // 2, height // 2)
-    y, cb, cr = image.convert("YCbCr").split()
-    return (
-        _LUMA[np.asarray(y.resize((width, height), Image.BICUBIC))],
-        _CHROMA[np.asarray(cb.reduce(2).resize(half, Image.BICUBIC))],
-        _CHROMA[np.asarray(cr.reduce(2).resize(half, Image.BICUBIC))],
-    )
-
-
-def _half(plane: np.ndarray) -> np.ndarray:
-    """2x2 average: an alpha plane at luma resolution -> chroma resolution."""
-    p = plane.astype(np.uint16)
-    return (p[0::2, 0::2] + p[1::2, 0::2] + p[0::2, 1::2] + p[1::2, 1::2] + 2) // 4
+def shot_frame_counts(timings: list[ShotTiming], fps: int) -> list[int]:
+    """Frames per shot: shot boundaries rounded to frames, the total exact to the timeline."""
+    bounds = [0, *(round(end * fps) for end in np.cumsum([t.duration for t in timings]))]
+    return [b - a for a, b in itertools.pairwise(bounds)]
 
 
 @dataclass(frozen=True)
-class Overlay:
-    """A caption cropped to its visible columns, premultiplied for a blend with a shift.
-
-    Alpha is scaled to 0..256 so that `(frame * keep + paint) >> 8` replaces a division by 255
-    (exact at both ends: transparent keeps the frame, opaque gives the caption).
-    """
+class Caption:
+    """A painted caption's place in the atlas (its visible columns only), where it goes on the
+    frame, and when: from `start` to before `end`, in seconds."""
 
     left: int
-    keep: tuple[np.ndarray, np.ndarray, np.ndarray]
-    paint: tuple[np.ndarray, np.ndarray, np.ndarray]
+    atlas_top: int
+    width: int
+    height: int
+    top: int
+    start: float
+    end: float
 
-    @classmethod
-    def from_rgba(cls, strip: np.ndarray) -> Overlay:
+
+def pack_captions(
+    strips: list[tuple[np.ndarray, int, float, float]],
+) -> tuple[np.ndarray, list[Caption]]:
+    """(RGBA strip, frame top, start, end) per caption -> one RGBA atlas and where each lies.
+
+    Strips with nothing visible are left out; every offset and size is even, as 4:2:0 needs.
+    """
+    captions, rows = [], []
+    atlas_top = 0
+    for strip, top, start, end in strips:
         strip = strip[: strip.shape[0] // 2 * 2]
         visible = np.flatnonzero(strip[..., 3].any(axis=0))
-        left = int(visible[0]) // 2 * 2 if visible.size else 0
-        right = int(visible[-1]) // 2 * 2 + 2 if visible.size else 2
-        strip = strip[:, left:right]
-        alpha = strip[..., 3].astype(np.uint16)
-        chroma_alpha = _half(alpha)
-        alphas = (alpha, chroma_alpha, chroma_alpha)
-        planes = to_yuv420(Image.fromarray(np.ascontiguousarray(strip[..., :3])))
-        weights = [a + (a >> 7) for a in alphas]
-        return cls(
-            left,
-            tuple(256 - w for w in weights),
-            tuple(p.astype(np.uint16) * w for p, w in zip(planes, weights, strict=True)),
+        if not visible.size or end <= start:
+            continue
+        left, right = int(visible[0]) // 2 * 2, int(visible[-1]) // 2 * 2 + 2
+        height = strip.shape[0]
+        captions.append(Caption(left, atlas_top, right - left, height, top - top % 2, start, end))
+        rows.append(strip)
+        atlas_top += height
+    width = max((strip.shape[1] for strip in rows), default=2)
+    atlas = np.zeros((max(atlas_top, 2), width, 4), np.uint8)
+    for strip, caption in zip(rows, captions, strict=True):
+        atlas[caption.atlas_top : caption.atlas_top + caption.height, : strip.shape[1]] = strip
+    return atlas, captions
+
+
+STILLS_INPUT, ATLAS_INPUT, SOUND_INPUT = 0, 1, 2
+
+
+def filter_graph(
+    shot_types: list[str],
+    frame_counts: list[int],
+    captions: list[Caption],
+    settings: VideoSettings,
+) -> str:
+    """The graph from the stills (one image sequence) and the caption atlas to `[video]`.
+
+    The sequence is split per shot and each branch trimmed to its own still, so ffmpeg decodes
+    every still once, when its shot begins, instead of probing all of them before the first
+    frame. Per shot: scale once, loop the one frame, crop a moving window (`exact`, so the
+    camera moves by single luma pixels). The shots are concatenated and renumbered at the frame
+    rate; each caption is cropped from the atlas once and overlaid while it is enabled. A shot
+    shorter than a frame is left out (a loop of -1 frames would never end).
+    """
+    w, h, fps = settings.width, settings.height, settings.fps
+    big_w, big_h = overscan_size(settings)
+    stills = "".join(f"[still{index}]" for index in range(len(shot_types)))
+    chains, shots = [f"[{STILLS_INPUT}:v]split={len(shot_types)}{stills}"], ""
+    for index, (shot_type, frames) in enumerate(zip(shot_types, frame_counts, strict=True)):
+        if frames < 1:
+            chains.append(f"[still{index}]nullsink")
+            continue
+        (x0, y0), (x1, y1) = pan_window(index, shot_type, big_w - w, big_h - h)
+        e = ease_expr(max(frames - 1, 1))
+        chains.append(
+            f"[still{index}]trim=start_frame={index}:end_frame={index + 1},"
+            f"scale={big_w}:{big_h}:flags=bicubic,format=yuv420p,"
+            f"loop=loop={frames - 1}:size=1:start=0,"
+            f"crop={w}:{h}:x='{x0}+({x1 - x0})*{e}':y='{y0}+({y1 - y0})*{e}':exact=1[shot{index}]"
         )
-
-    def blend(self, planes: list[np.ndarray], top: int) -> None:
-        """Alpha-blend onto the frame planes in place, `top` in luma rows (made even)."""
-        top -= top % 2
-        for index, (plane, keep, paint) in enumerate(
-            zip(planes, self.keep, self.paint, strict=True)
-        ):
-            shift = 0 if index == 0 else 1
-            row, col = top >> shift, self.left >> shift
-            h = min(keep.shape[0], plane.shape[0] - row)
-            region = plane[row : row + h, col : col + keep.shape[1]]
-            mixed = np.multiply(region, keep[:h], dtype=np.uint16)
-            mixed += paint[:h]
-            mixed >>= 8
-            np.copyto(region, mixed, casting="unsafe")
-
-
-def stills(keyframes: list[Path], size: tuple[int, int]) -> Iterator[tuple[np.ndarray, ...]]:
-    """Each keyframe as YUV planes at `size`, the next one prepared in a thread meanwhile."""
-
-    def load(path: Path) -> tuple[np.ndarray, ...]:
-        with Image.open(path) as image:
-            return to_yuv420(image.convert("RGB"), size)
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        ahead = [pool.submit(load, path) for path in keyframes[:1]]
-        for following in [*keyframes[1:], None]:
-            current = ahead.pop().result()
-            if following is not None:
-                ahead.append(pool.submit(load, following))
-            yield current
+        shots += f"[shot{index}]"
+    last = "video" if not captions else "frame0"
+    chains.append(f"{shots}concat=n={shots.count('[')}:v=1:a=0,setpts=N/{fps}/TB[{last}]")
+    if captions:
+        pads = "".join(f"[atlas{n}]" for n in range(len(captions)))
+        chains.append(f"[{ATLAS_INPUT}:v]format=yuva420p,split={len(captions)}{pads}")
+    else:
+        chains.append(f"[{ATLAS_INPUT}:v]nullsink")
+    for n, c in enumerate(captions):
+        after = "video" if n + 1 == len(captions) else f"frame{n + 1}"
+        chains.append(
+            f"[atlas{n}]crop={c.width}:{c.height}:{c.left}:{c.atlas_top}[caption{n}];"
+            f"[frame{n}][caption{n}]overlay=x={c.left}:y={c.top}:"
+            f"enable='gte(t,{c.start})*lt(t,{c.end})'[{after}]"
+        )
+    return ";".join(chains)
 
 
-def frames(
+def render(
     keyframes: list[Path],
     shot_types: list[str],
     timings: list[ShotTiming],
     cues: list[Cue],
     title: str,
-    captions: CaptionPainter,
+    painter: CaptionPainter,
+    dialogue: list[tuple[float, Path]],
+    out: Path,
     settings: VideoSettings,
-) -> Iterator[memoryview]:
-    """Yield every output frame as raw yuv420p bytes, at most two shots' stills in memory.
-
-    Every frame is drawn into the same buffer (a fresh 1.4 MB buffer per frame costs its page
-    faults each time), so a frame is valid until the next one is asked for.
-
-    Each still is converted to YUV once; a frame is then a slice of its planes plus the
-    caption, so no per-frame color conversion happens here or in ffmpeg.
-    """
-    w, h, fps = settings.width, settings.height, settings.fps
-    big_w, big_h = overscan_size(settings)
-    overlays = [Overlay.from_rgba(captions.paint(cue.text)) for cue in cues]
-    title_overlay = Overlay.from_rgba(captions.paint(title, color=TITLE_COLOR))
-    caption_top, title_top = round(h * CAPTION_TOP), round(h * TITLE_TOP)
-    total_frames = round(sum(t.duration for t in timings) * fps)
-    shot_ends = np.cumsum([t.duration for t in timings])
-    frame = np.empty(h * w * 3 // 2, np.uint8)  # Y, U and V planes, back to back
-    planes = [
-        frame[: h * w].reshape(h, w),
-        frame[h * w : h * w * 5 // 4].reshape(h // 2, w // 2),
-        frame[h * w * 5 // 4 :].reshape(h // 2, w // 2),
+) -> None:
+    """The cut as one ffmpeg run: stills panned, captions and title burned in, the dialogue mix
+    as AAC; `out` is written atomically."""
+    h, fps = settings.height, settings.fps
+    total = sum(t.duration for t in timings)
+    title_strip = painter.paint(title, color=TITLE_COLOR)
+    strips = [(title_strip, round(h * TITLE_TOP), 0.0, TITLE_SECONDS)] + [
+        (painter.paint(cue.text), round(h * CAPTION_TOP), cue.start, cue.end) for cue in cues
     ]
-    frame_no = 0
-    planes_of = stills(keyframes, (big_w, big_h))
-    for index, (shot_type, (y_plane, u_plane, v_plane)) in enumerate(
-        zip(shot_types, planes_of, strict=True)
-    ):
-        first = frame_no
-        last = total_frames if index == len(timings) - 1 else round(shot_ends[index] * fps)
-        (x0, y0), (x1, y1) = pan_window(index, shot_type, big_w - w, big_h - h)
-        span = max(last - first - 1, 1)
-        for frame_no in range(first, last):
-            e = ease((frame_no - first) / span)
-            x, y = round(x0 + (x1 - x0) * e), round(y0 + (y1 - y0) * e)
-            cx, cy = x // 2, y // 2
-            np.copyto(planes[0], y_plane[y : y + h, x : x + w])
-            np.copyto(planes[1], u_plane[cy : cy + h // 2, cx : cx + w // 2])
-            np.copyto(planes[2], v_plane[cy : cy + h // 2, cx : cx + w // 2])
-            now = frame_no / fps
-            if now < TITLE_SECONDS:
-                title_overlay.blend(planes, title_top)
-            for cue, overlay in zip(cues, overlays, strict=True):
-                if cue.start <= now < cue.end:
-                    overlay.blend(planes, caption_top)
-                    break
-            yield memoryview(frame)
-        frame_no = last
-
-
-def encode_video(frame_source: Iterator[memoryview], out: Path, settings: VideoSettings) -> None:
-    """Pipe raw frames into one ffmpeg H.264 encode, video only; write `out` atomically.
-
-    The pipe is widened to 1 MB where Linux allows, so ffmpeg reads a frame in two reads
-    instead of twenty, and the encoder waits less on the pipe.
-    """
-    with atomic_path(out) as tmp:
-        cmd = [
-            binary("ffmpeg"),
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "yuv420p",
-            "-s",
-            f"{settings.width}x{settings.height}",
-            "-r",
-            str(settings.fps),
-            "-i",
-            "pipe:0",
-            *settings.x264_args(),
-            str(tmp),
-        ]
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-        assert proc.stdin is not None and proc.stderr is not None
-        _widen_pipe(proc.stdin.fileno())
-        try:
-            for frame in frame_source:
-                proc.stdin.write(frame)
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass  # ffmpeg died; its stderr says why
-        finally:
-            err = proc.stderr.read().decode(errors="replace")
-            code = proc.wait()
-        if code != 0:
-            raise FFmpegError(f"ffmpeg encode of {out.name} failed ({code}): {err.strip()[-2000:]}")
-
-
-def _widen_pipe(fd: int) -> None:
-    """Ask for a 1 MB pipe buffer; where the platform has no such call, the default stays."""
-    setting = getattr(fcntl, "F_SETPIPE_SZ", None)
-    if setting is None:
-        return
-    with contextlib.suppress(OSError):  # over /proc/sys/fs/pipe-max-size
-        fcntl.fcntl(fd, setting, PIPE_BYTES)
-
-
-def encode_audio(wav: Path, out: Path, settings: VideoSettings) -> None:
-    """The dialogue mix as AAC in an M4A, ready to be muxed in unchanged."""
-    with atomic_path(out) as tmp:
-        run_ffmpeg(
-            ["-i", str(wav), *settings.aac_args(), "-f", "mp4", str(tmp)],
-        )
-
-
-def mux(video: Path, audio: Path, out: Path) -> None:
-    """Both encoded streams into one MP4 without re-encoding; the index up front for streaming."""
-    with atomic_path(out) as tmp:
-        run_ffmpeg(
-            [
-                "-i",
-                str(video),
-                "-i",
-                str(audio),
-                "-map",
-                "0:v:0",
-                "-map",
-                "1:a:0",
-                "-c",
-                "copy",
-                "-shortest",
-                "-movflags",
-                "+faststart",
-                "-f",
-                "mp4",
-                str(tmp),
-            ]
-        )
+    atlas, captions = pack_captions(strips)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".compose.") as scratch:
+        work = Path(scratch)
+        for index, still in enumerate(keyframes):  # one numbered sequence: one input to open
+            (work / f"still_{index:03d}.png").symlink_to(still.resolve())
+        atlas_file, mix = work / "captions.rgba", work / "dialogue.wav"
+        atlas_file.write_bytes(atlas.tobytes())
+        mix_dialogue(dialogue, total, mix)
+        graph = filter_graph(shot_types, shot_frame_counts(timings, fps), captions, settings)
+        with atomic_path(out) as tmp:
+            run_ffmpeg(
+                [
+                    *("-f", "image2", "-framerate", str(fps), "-start_number", "0"),
+                    *("-i", str(work / "still_%03d.png")),
+                    *("-f", "rawvideo", "-pix_fmt", "rgba"),
+                    *("-s", f"{atlas.shape[1]}x{atlas.shape[0]}", "-i", str(atlas_file)),
+                    *("-i", str(mix)),
+                    # one thread: slicing each overlay across cores costs more in wake-ups
+                    # than the blend it splits
+                    *("-filter_complex_threads", "1", "-filter_complex", graph),
+                    *("-map", "[video]", "-map", f"{SOUND_INPUT}:a"),
+                    *settings.x264_args(),
+                    *settings.aac_args(),
+                    *("-movflags", "+faststart", "-f", "mp4", str(tmp)),
+                ]
+            )

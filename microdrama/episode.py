@@ -265,18 +265,18 @@ def render_variant(
     total = round(sum(t.duration for t in timings), 3)
     write_bytes(out / "episode.srt", to_srt(cues).encode())
     write_bytes(out / "episode.vtt", to_vtt(cues).encode())
-    captions = CaptionPainter(font_for(locale), settings.width, settings.caption_px)
-    source = compositor.frames(
-        ep.keyframes(), [s.type for s in script.shots], timings, cues, title, captions, settings
-    )
     placed = [(s, clip_dir / c["file"]) for s, c in zip(starts, clips, strict=True)]
-    # the sound is mixed and encoded on the core the picture's encoder leaves over
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        sound = pool.submit(compositor.soundtrack, placed, total, out / "dialogue.m4a", settings)
-        compositor.encode_video(source, out / "picture.mp4", settings)
-        compositor.mux(out / "picture.mp4", sound.result(), out / "episode.mp4")
-    (out / "picture.mp4").unlink()
-    (out / "dialogue.m4a").unlink()
+    compositor.render(
+        ep.keyframes(),
+        [s.type for s in script.shots],
+        timings,
+        cues,
+        title,
+        CaptionPainter(font_for(locale), settings.width, settings.caption_px),
+        placed,
+        out / "episode.mp4",
+        settings,
+    )
     timeline = {
         "locale": locale,
         "seconds": total,
