@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -229,18 +230,22 @@ def render(
     as AAC; `out` is written atomically."""
     h, fps = settings.height, settings.fps
     total = sum(t.duration for t in timings)
-    title_strip = painter.paint(title, color=TITLE_COLOR)
-    strips = [(title_strip, round(h * TITLE_TOP), 0.0, TITLE_SECONDS)] + [
-        (painter.paint(cue.text), round(h * CAPTION_TOP), cue.start, cue.end) for cue in cues
-    ]
-    atlas, captions = pack_captions(strips)
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".compose.") as scratch:
+    with (
+        tempfile.TemporaryDirectory(dir=out.parent, prefix=".compose.") as scratch,
+        ThreadPoolExecutor(max_workers=1) as pool,
+    ):
         work = Path(scratch)
+        atlas_file, mix = work / "captions.rgba", work / "dialogue.wav"
+        mixed = pool.submit(mix_dialogue, dialogue, total, mix)  # numpy, while PIL paints
+        title_strip = painter.paint(title, color=TITLE_COLOR)
+        strips = [(title_strip, round(h * TITLE_TOP), 0.0, TITLE_SECONDS)] + [
+            (painter.paint(cue.text), round(h * CAPTION_TOP), cue.start, cue.end) for cue in cues
+        ]
+        atlas, captions = pack_captions(strips)
+        atlas_file.write_bytes(atlas.tobytes())
         for index, still in enumerate(keyframes):  # one numbered sequence: one input to open
             (work / f"still_{index:03d}.png").symlink_to(still.resolve())
-        atlas_file, mix = work / "captions.rgba", work / "dialogue.wav"
-        atlas_file.write_bytes(atlas.tobytes())
-        mix_dialogue(dialogue, total, mix)
+        mixed.result()
         graph = filter_graph(shot_types, shot_frame_counts(timings, fps), captions, settings)
         with atomic_path(out) as tmp:
             run_ffmpeg(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import numpy as np
 from PIL import Image
 
 from microdrama.ffmpeg import probe
-from microdrama.loudness import TARGET_LUFS, TOLERANCE_LU, integrated_lufs
+from microdrama.loudness import TARGET_LUFS, TOLERANCE_LU, decode_audio, integrated_loudness
 from microdrama.policy import ContentPolicy
 from microdrama.story import Premise, Script
 from microdrama.template import GenreTemplate
@@ -279,9 +280,13 @@ def caption_columns(locale: str) -> int:
 
 def media_gates(video: Path, timeline: dict, width: int, height: int) -> list[Gate]:
     """The rendered MP4 against its timeline: codecs, size, duration, sync, loudness, cues."""
-    info = probe(video)
-    streams = {s["codec_type"]: s for s in info["streams"]}
-    v, a = streams.get("video", {}), streams.get("audio", {})
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sound = pool.submit(decode_audio, video)  # decoded while ffprobe reads the container
+        info = probe(video)
+        streams = {s["codec_type"]: s for s in info["streams"]}
+        a = streams.get("audio", {})
+        samples = sound.result().reshape(-1, int(a["channels"])) if a else None
+    v = streams.get("video", {})
     encoding = []
     if v.get("codec_name") != "h264" or v.get("pix_fmt") != "yuv420p":
         encoding.append(f"video is {v.get('codec_name')}/{v.get('pix_fmt')}, not h264/yuv420p")
@@ -304,7 +309,7 @@ def media_gates(video: Path, timeline: dict, width: int, height: int) -> list[Ga
         if abs(v_end - a_end) <= sync_limit
         else [f"video ends at {v_end:.2f}s, audio at {a_end:.2f}s"]
     )
-    lufs = integrated_lufs(video, int(a["sample_rate"]), int(a["channels"])) if a else float("-inf")
+    lufs = float("-inf") if samples is None else integrated_loudness(samples, int(a["sample_rate"]))
     loud = (
         []
         if abs(lufs - TARGET_LUFS) <= TOLERANCE_LU

@@ -71,9 +71,9 @@ def integrated_loudness(samples: np.ndarray, rate: int) -> float:
     return float(-0.691 + 10 * np.log10(kept.mean()))
 
 
-def integrated_lufs(path: Path, rate: int, channels: int) -> float:
-    """Integrated loudness of the first audio stream of `path`, which ffprobe found to have
-    `rate` and `channels`, decoded by ffmpeg."""
+def decode_audio(path: Path) -> np.ndarray:
+    """The first audio stream of `path` decoded by ffmpeg: float32 samples, channels
+    interleaved at the stream's own rate (which ffprobe tells, meanwhile if need be)."""
     proc = subprocess.run(
         [
             binary("ffmpeg"),
@@ -85,8 +85,7 @@ def integrated_lufs(path: Path, rate: int, channels: int) -> float:
     if proc.returncode != 0:
         said = proc.stderr.decode(errors="replace").strip()[-500:]
         raise FFmpegError(f"ffmpeg could not decode the audio of {path}: {said}")
-    samples = np.frombuffer(proc.stdout, np.float32).reshape(-1, channels)
-    return integrated_loudness(samples, rate)
+    return np.frombuffer(proc.stdout, np.float32)
 
 
 def soft_limit(samples: np.ndarray) -> np.ndarray:
