@@ -177,7 +177,8 @@ def dagster_seconds(root: Path) -> tuple[float, float]:
     """The same episode through `microdrama render` (in-process Dagster, SQLite instance).
 
     Returns (import, render) seconds: importing Dagster and the definitions is a process's
-    one-off cost, timed apart, as the direct calls' imports are not timed either.
+    one-off cost, timed apart, as the direct calls' imports are not timed either (and nothing
+    the second time).
     """
     from microdrama.cli import render
 
@@ -201,6 +202,7 @@ def dagster_seconds(root: Path) -> tuple[float, float]:
     return imported, time.perf_counter() - started
 
 
+EPISODE_TURNS = 2
 BACKFILL_EPISODES = 4
 
 
@@ -264,14 +266,21 @@ def main() -> int:
         root = Path(tmp)
         with PeakMemory() as memory:  # a render of its own: sampling must not slow the timed one
             run_episode(root / "sampled")
-        log = run_episode(root / "direct")
-        cuts, encodes = cut_and_raw_encode(root / "direct")
+        # direct calls and Dagster take turns, as the cut and its reference do
+        logs, imports, through = [], [], []
+        for turn in range(EPISODE_TURNS):
+            logs.append(run_episode(root / f"direct{turn}"))
+            imported, seconds = dagster_seconds(root / f"dagster{turn}")
+            imports.append(imported)
+            through.append(seconds)
+        log = min(logs, key=lambda stages_log: sum(stages_log.values()))
+        cuts, encodes = cut_and_raw_encode(root / "direct0")
         moviepy = moviepy_cut_seconds(
-            Episode(MediaStore(root / "direct"), GENRE, "e0001"), VideoSettings(), root / "mp.mp4"
+            Episode(MediaStore(root / "direct0"), GENRE, "e0001"), VideoSettings(), root / "mp.mp4"
         )
-        dagster_import, through_dagster = dagster_seconds(root / "dagster")
         backfill = backfill_episodes_per_hour(root / "backfill")
     total = round(sum(log.values()), 2)
+    through_dagster, dagster_import = min(through), imports[0]  # a process imports once
     figures = {
         "episode_seconds": total,
         "stages": log,
@@ -281,6 +290,10 @@ def main() -> int:
         "cut_vs_moviepy": round(moviepy / log["cut"], 2),
         "moviepy_cut_seconds": round(moviepy, 2),
         "dagster_seconds": round(through_dagster, 2),
+        "episode_turns_seconds": {
+            "direct": [round(sum(turn.values()), 2) for turn in logs],
+            "dagster": [round(t, 2) for t in through],
+        },
         "dagster_overhead": round(through_dagster / total, 3),
         "dagster_import_seconds": round(dagster_import, 2),
         "backfill_episodes_per_hour": backfill,
@@ -290,7 +303,10 @@ def main() -> int:
     print(f"{'stage':<12}{'seconds':>10}")
     for stage, seconds in log.items():
         print(f"{stage:<12}{seconds:>10.2f}")
-    print(f"{'episode':<12}{total:>10.2f}   (60s video, {len(LOCALES) - 1} localized variants)")
+    print(
+        f"{'episode':<12}{total:>10.2f}   (60s video, {len(LOCALES) - 1} localized variants; "
+        f"best of {EPISODE_TURNS} turns)"
+    )
     print(
         f"cut / ffmpeg-alone encode of the same frames: {figures['cut_vs_raw_encode']} "
         f"(best of {len(cuts)} turns each: {min(cuts):.2f}s / {min(encodes):.2f}s)"
