@@ -184,7 +184,7 @@ def filter_graph(
     w, h, fps = settings.width, settings.height, settings.fps
     big_w, big_h = overscan_size(settings)
     stills = "".join(f"[still{index}]" for index in range(len(shot_types)))
-    chains, shots = [f"[{STILLS_INPUT}:v]split={len(shot_types)}{stills}"], ""
+    chains, shots = [f"[{STILLS_INPUT}:v]split={len(shot_types)}{stills}"], []
     for index, (shot_type, frames) in enumerate(zip(shot_types, frame_counts, strict=True)):
         if frames < 1:
             chains.append(f"[still{index}]nullsink")
@@ -197,9 +197,9 @@ def filter_graph(
             f"loop=loop={frames - 1}:size=1:start=0,"
             f"crop={w}:{h}:x='{x0}+({x1 - x0})*{e}':y='{y0}+({y1 - y0})*{e}':exact=1[shot{index}]"
         )
-        shots += f"[shot{index}]"
+        shots.append(f"[shot{index}]")
     last = "video" if not captions else "frame0"
-    chains.append(f"{shots}concat=n={shots.count('[')}:v=1:a=0,setpts=N/{fps}/TB[{last}]")
+    chains.append(f"{''.join(shots)}concat=n={len(shots)}:v=1:a=0,setpts=N/{fps}/TB[{last}]")
     if captions:
         pads = "".join(f"[atlas{n}]" for n in range(len(captions)))
         chains.append(f"[{ATLAS_INPUT}:v]format=yuva420p,split={len(captions)}{pads}")
@@ -255,8 +255,7 @@ def render(
                     *("-f", "rawvideo", "-pix_fmt", "rgba"),
                     *("-s", f"{atlas.shape[1]}x{atlas.shape[0]}", "-i", str(atlas_file)),
                     *("-i", str(mix)),
-                    # one thread: slicing each overlay across cores costs more in wake-ups
-                    # than the blend it splits
+                    # one thread: the filters are light, and x264 keeps both cores busy
                     *("-filter_complex_threads", "1", "-filter_complex", graph),
                     *("-map", "[video]", "-map", f"{SOUND_INPUT}:a"),
                     *settings.x264_args(),
