@@ -17,6 +17,7 @@ COPY microdrama/ microdrama/
 COPY assets/ assets/
 COPY resources/ resources/
 COPY sensors/ sensors/
+COPY operations/ operations/
 COPY bench/ bench/
 COPY templates/ templates/
 COPY data/ data/

@@ -40,10 +40,10 @@ $(DAGSTER_HOME)/dagster.yaml:
 	ln -sf $(CURDIR)/dagster.yaml $@
 
 demo: setup
-	$(BIN)/microdrama render --genre revenge --episode e0001
-	$(BIN)/microdrama render --genre ceo-romance --episode e0001
+	$(BIN)/microdrama render --genre revenge
+	$(BIN)/microdrama render --genre ceo-romance
 	@echo
-	@echo "Episodes are under $(MICRODRAMA_STORAGE)/episodes; the catalog is $(MICRODRAMA_STORAGE)/tables/catalog.parquet"
+	@echo "Episodes are under $(MICRODRAMA_STORAGE)/episodes; the catalog is $(MICRODRAMA_STORAGE)/tables/catalog (parquet, one file per episode)"
 	@echo "Watch them: open $(MICRODRAMA_STORAGE)/gallery/index.html in a browser (works from disk)"
 	@echo "Browse the lineage: make dev, then open http://127.0.0.1:3000"
 

@@ -1,5 +1,5 @@
-"""Software-defined assets, one module per artifact: templates + trends -> premise -> script
--> frames + voice -> cut -> localized -> catalog -> gallery."""
+"""Software-defined assets, one module per artifact: templates + trends -> release -> premise
+-> script -> frames + voice -> cut -> localized -> catalog -> gallery."""
 
 import dagster as dg
 
@@ -9,13 +9,14 @@ from assets.frames import frames
 from assets.gallery import gallery
 from assets.localized import localized
 from assets.premise import premise
+from assets.release import release
 from assets.script import script
 from assets.templates import genre_templates
 from assets.trends import trends
 from assets.voice import voice
 
-EPISODE_ASSETS = [premise, script, frames, voice, cut, localized]
-ALL_ASSETS = [genre_templates, trends, *EPISODE_ASSETS, catalog, gallery]
+EPISODE_ASSETS = [premise, script, frames, voice, cut, localized, catalog, gallery]
+ALL_ASSETS = [genre_templates, trends, release, *EPISODE_ASSETS]
 
 templates_job = dg.define_asset_job(
     "templates_job",
@@ -26,11 +27,8 @@ trends_job = dg.define_asset_job(
     "trends_job", selection=[trends], description="Load the trend feed into the trends table."
 )
 episode_job = dg.define_asset_job(
-    "episode_job", selection=EPISODE_ASSETS, description="Render one genre x episode partition."
+    "episode_job",
+    selection=EPISODE_ASSETS,
+    description="Make one episode (or a batch), from its premise to its card in the gallery.",
 )
-catalog_job = dg.define_asset_job(
-    "catalog_job",
-    selection=[catalog, gallery],
-    description="Rebuild the catalog of finished episodes and its gallery page.",
-)
-JOBS = [templates_job, trends_job, episode_job, catalog_job]
+JOBS = [templates_job, trends_job, episode_job]

@@ -70,11 +70,11 @@ def episode_batch(
     store = media.store()
     templates: dict[str, GenreTemplate] = {}
     batch = []
-    for genre, episode in episodes_of(context):
-        if genre not in templates:
-            table = store.read_table(store.template_table(genre))
-            templates[genre] = template_from_table(table, genre)[0]
-        batch.append((Episode(store, genre, episode), templates[genre]))
+    for key in episodes_of(context):
+        if key.genre not in templates:
+            table = store.read_table(store.template_table(key.genre))
+            templates[key.genre] = template_from_table(table, key.genre)[0]
+        batch.append((Episode(store, key), templates[key.genre]))
     return batch
 
 

@@ -1,30 +1,36 @@
 import dagster as dg
-from pydantic import Field
 
-from assets.catalog import catalog
-from microdrama.gallery import build_gallery
-from resources import MediaStoreResource
-
-
-class GalleryConfig(dg.Config):
-    dagster_url: str = Field(
-        default="http://127.0.0.1:3000",
-        description="the Dagster UI each episode links to",
-    )
+from assets.catalog import RELEASE_GROUP, catalog
+from assets.common import EPISODE_BATCH
+from assets.partitions import episode_partitions, episodes_of
+from microdrama.gallery import pages
+from resources import CatalogResource, Localization
 
 
-@dg.asset(deps=[catalog], group_name="release", code_version="1", kinds={"html"})
-def gallery(config: GalleryConfig, media: MediaStoreResource) -> dg.MaterializeResult:
-    """A static page and JSON feed of the catalog: posters, players per locale with subtitles,
-    check results and a link to each episode in Dagster. Open gallery/index.html from disk."""
-    store = media.store()
-    index, count = build_gallery(
-        store, store.read_table(store.table_path("catalog")), config.dagster_url
+@dg.asset(
+    partitions_def=episode_partitions,
+    deps=[catalog],
+    group_name=RELEASE_GROUP,
+    code_version="2",
+    kinds={"html"},
+    backfill_policy=EPISODE_BATCH,
+)
+def gallery(
+    context: dg.AssetExecutionContext,
+    catalog: CatalogResource,
+    localization: Localization,
+) -> dg.MaterializeResult:
+    """The episode's card in the static gallery: its genre's day page, its series page and the
+    index are rewritten from the catalog. Open gallery/index.html from disk or any server."""
+    books = catalog.catalog()
+    keys = [str(key) for key in episodes_of(context)]
+    rows = books.db.rows(keys=keys).to_dict("records")
+    written = pages.update(
+        books.store, books.db, rows, localization.locale_list(), catalog.dagster_url
     )
     return dg.MaterializeResult(
         metadata={
-            "page": dg.MetadataValue.path(str(index)),
-            "feed": dg.MetadataValue.path(str(index.with_name("gallery.json"))),
-            "episodes": count,
+            "page": dg.MetadataValue.path(str(pages.gallery_dir(books.store) / "index.html")),
+            "pages_written": ", ".join(written),
         }
     )

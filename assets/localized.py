@@ -55,7 +55,7 @@ def localized(
         for locale, count in untranslated.items():
             if count:
                 context.log.warning(
-                    f"{ep.episode}|{ep.genre} {locale}: {count} line(s) kept in {SOURCE_LOCALE} "
+                    f"{ep.key} {locale}: {count} line(s) kept in {SOURCE_LOCALE} "
                     "(no phrasebook entry and no machine translator)"
                 )
         rows = [

@@ -1,27 +1,17 @@
-"""The episode partitions: genre x episode, both dynamic (see DESIGN.md)."""
+"""The partitions: one dynamic key per real episode, and one per genre for the templates.
+
+Episode keys read `<genre>-<series>-<episode>` (see microdrama.keys), so a genre or a series is
+one wildcard in the UI's partition selector, and no key is ever an empty cross-product cell.
+"""
 
 import dagster as dg
 
-from microdrama.keys import check_key
+from microdrama.keys import EpisodeKey
 
 genre_partitions = dg.DynamicPartitionsDefinition(name="genre")
-episode_slots = dg.DynamicPartitionsDefinition(name="episode")
-episode_partitions = dg.MultiPartitionsDefinition(
-    {"genre": genre_partitions, "episode": episode_slots}
-)
+episode_partitions = dg.DynamicPartitionsDefinition(name="episodes")
 
 
-def episodes_of(context: dg.AssetExecutionContext) -> list[tuple[str, str]]:
-    """(genre, episode) of every partition the run materializes (one, or a backfill's batch),
-    checked as safe path segments."""
-    out = []
-    for key in context.partition_keys:
-        keys = episode_partitions.get_partition_key_from_str(str(key)).keys_by_dimension
-        out.append((check_key("genre", keys["genre"]), check_key("episode", keys["episode"])))
-    return out
-
-
-def episode_partition_key(genre: str, episode: str) -> dg.MultiPartitionKey:
-    return dg.MultiPartitionKey(
-        {"genre": check_key("genre", genre), "episode": check_key("episode", episode)}
-    )
+def episodes_of(context: dg.AssetExecutionContext) -> list[EpisodeKey]:
+    """Every episode the run materializes (one, or a backfill's batch), parsed and checked."""
+    return [EpisodeKey.parse(str(key)) for key in context.partition_keys]

@@ -1,7 +1,7 @@
 from collections.abc import Iterator
+from dataclasses import replace
 
 import dagster as dg
-from pydantic import Field, field_validator
 
 from assets.common import (
     EPISODE_BATCH,
@@ -13,41 +13,40 @@ from assets.common import (
     model_step_tags,
 )
 from assets.partitions import episode_partitions
-from assets.templates import genre_templates
-from assets.trends import trends
+from assets.release import latest_release, release
 from microdrama.episode import Episode, Staged, each, make_premise
-from microdrama.story import default_seed
+from microdrama.release import Release, default_seed, utc_now
 from microdrama.tables import template_from_table
 from microdrama.template import GenreTemplate
-from microdrama.trends import topic_problem
 from resources import MediaStoreResource, ModelBackends, TemplateLibrary
 
 
-class PremiseConfig(dg.Config):
-    seed: int | None = Field(
-        default=None,
-        description="story seed; unset keeps the episode's previous seed, else one derived from "
-        "the partition",
-    )
-    topic: str | None = Field(
-        default=None,
-        description="trend topic to ride; unset keeps the previous topic, else picks a hot one",
-    )
+def release_for(instance: dg.DagsterInstance, ep: Episode) -> Release:
+    """The slot's release; a slot added by hand gets one from its previous premise or its key.
 
-    @field_validator("topic")
-    @classmethod
-    def _clean_topic(cls, topic: str | None) -> str | None:
-        problem = None if topic is None else topic_problem(topic)
-        if problem:
-            raise ValueError(f"premise config topic: {problem}")
-        return topic
+    A release without a topic rides a hot one picked at premise time; a re-render keeps the
+    topic the episode already rides, so it changes only where its inputs changed.
+    """
+    previous = ep.previous_premise()
+    made = latest_release(instance, str(ep.key))
+    if made is None:
+        made = Release(
+            str(ep.key),
+            previous.seed if previous else default_seed(ep.key),
+            previous.topic if previous else None,
+            previous.minted_at if previous else utc_now(),
+            "added by hand",
+        )
+    if made.topic is None and previous is not None and previous.seed == made.seed:
+        made = replace(made, topic=previous.topic)
+    return made
 
 
 @dg.asset(
     partitions_def=episode_partitions,
-    deps=[genre_templates, trends],
+    deps=[release],
     group_name=EPISODE_GROUP,
-    code_version="2",
+    code_version="3",
     kinds={"python"},
     check_specs=gate_checks("premise"),
     backfill_policy=EPISODE_BATCH,
@@ -56,22 +55,15 @@ class PremiseConfig(dg.Config):
 )
 def premise(
     context: dg.AssetExecutionContext,
-    config: PremiseConfig,
     media: MediaStoreResource,
     templates: TemplateLibrary,
     models: ModelBackends,
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
-    """Title, logline, cast and the trend topic this episode rides.
+    """Title, logline, cast and the trend topic this episode rides, made from its release.
 
-    Re-materializing keeps the episode's seed and topic, so a regenerated episode changes only
-    where its template changed. With a writer model, the model rewrites the logline.
+    With a writer model, the model rewrites the logline.
     """
     batch = episode_batch(context, media)
-    if len(batch) > 1 and (config.seed is not None or config.topic):
-        raise dg.Failure(
-            "premise config seed/topic applies to one episode; this run has "
-            f"{len(batch)}: launch the episode's partition alone"
-        )
     store = media.store()
     policy = templates.policy()
     with model_errors():
@@ -83,13 +75,9 @@ def premise(
 
     def make(item: tuple[Episode, GenreTemplate]) -> Staged:
         ep, template = item
-        previous = ep.previous_premise()
-        seed = config.seed
-        if seed is None:
-            seed = previous.seed if previous else default_seed(ep.genre, ep.episode)
-        topic = config.topic or (previous.topic if previous and config.seed is None else None)
-        feed = None if topic else store.read_table(store.table_path("trends"))
-        return make_premise(ep, template, hashes[ep.genre], feed, seed, policy, topic, writer)
+        made = release_for(context.instance, ep)
+        feed = None if made.topic else store.read_table(store.table_path("trends"))
+        return make_premise(ep, template, hashes[ep.genre], feed, made, policy, writer)
 
     def describe(ep: Episode, staged: Staged) -> dict[str, object]:
         made = staged.made

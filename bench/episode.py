@@ -24,13 +24,16 @@ import psutil
 
 from bench.moviepy_cut import moviepy_cut_seconds
 from microdrama import episode as stages
+from microdrama.catalog.rows import episode_row
 from microdrama.compositor import VideoSettings
-from microdrama.episode import Episode, catalog_rows
+from microdrama.episode import Episode
 from microdrama.ffmpeg import run_ffmpeg
 from microdrama.fonts import font_for
+from microdrama.keys import EpisodeKey
 from microdrama.localize import NeuralTranslator
 from microdrama.media import MediaStore
 from microdrama.policy import ContentPolicy
+from microdrama.release import Release
 from microdrama.storyboard import StoryboardPainter, backdrop, shot_backdrop
 from microdrama.template import GenreTemplate, load_template
 from microdrama.trends import load_trend_feed
@@ -40,6 +43,8 @@ REPO = Path(__file__).resolve().parent.parent
 GENRE = "revenge"
 LOCALES = ["en", "es", "pt-BR", "zh-CN"]
 SEED = 1
+KEY = EpisodeKey(GENRE, 1, 1)
+RELEASE = Release(str(KEY), SEED, None, "2026-12-01T00:00:00+00:00", "bench")
 
 
 class PeakMemory:
@@ -111,7 +116,7 @@ def make_variants(
     )
 
 
-def run_episode(root: Path, seed: int = SEED) -> dict[str, float]:
+def run_episode(root: Path) -> dict[str, float]:
     """Render the benchmark episode under `root` by direct calls; return seconds per stage."""
     cold_caches()
     log: dict[str, float] = {}
@@ -125,11 +130,11 @@ def run_episode(root: Path, seed: int = SEED) -> dict[str, float]:
     )
     template, settings = loaded.template, VideoSettings()
     policy = ContentPolicy.load(REPO / "templates" / "policy")
-    ep = Episode(MediaStore(root), GENRE, "e0001")
+    ep = Episode(MediaStore(root), KEY)
     timed(
         log,
         "premise",
-        lambda: stages.make_premise(ep, template, loaded.content_hash, trends, seed, policy),
+        lambda: stages.make_premise(ep, template, loaded.content_hash, trends, RELEASE, policy),
     )
     timed(log, "script", lambda: stages.make_script(ep, template, policy))
     timed(
@@ -142,7 +147,7 @@ def run_episode(root: Path, seed: int = SEED) -> dict[str, float]:
         "localized",
         lambda: make_variants(ep, template, policy, settings, Espeak(), lambda locale: None),
     )
-    timed(log, "catalog", lambda: catalog_rows(MediaStore(root)))
+    timed(log, "catalog", lambda: episode_row(ep))
     return log
 
 
@@ -160,7 +165,7 @@ def cut_and_raw_encode(root: Path, rounds: int = CUT_ROUNDS) -> tuple[list[float
     """
     settings = VideoSettings()
     template = load_template(REPO / "templates" / f"{GENRE}.yaml").template
-    ep = Episode(MediaStore(root), GENRE, "e0001")
+    ep = Episode(MediaStore(root), KEY)
     raw = root / "frames.yuv"
     stages.make_cut(ep, template, replace(settings, crf=0))
     decoded = ["-i", str(ep.dir("cut") / "episode.mp4"), "-an", "-f", "rawvideo"]
@@ -188,7 +193,7 @@ def dagster_seconds(root: Path) -> tuple[float, float]:
     """
     import dagster as dg
 
-    from microdrama.cli import ensure_dagster_home, render
+    from operations.render import ensure_dagster_home, render
 
     (root / "home").mkdir(parents=True)
     os.environ.update(
@@ -209,7 +214,7 @@ def dagster_seconds(root: Path) -> tuple[float, float]:
     setup = time.perf_counter() - started
     cold_caches()
     started = time.perf_counter()
-    render(GENRE, "e0001", SEED)
+    render(None, str(KEY), SEED)
     return setup, time.perf_counter() - started
 
 
@@ -226,9 +231,8 @@ def backfill_episodes_per_hour(root: Path) -> dict[str, float]:
     """
     import dagster as dg
 
-    from assets.partitions import episode_partition_key, episode_slots, genre_partitions
+    from assets.partitions import episode_partitions, genre_partitions
     from definitions import defs
-    from microdrama.keys import episode_key
 
     (root / "home").mkdir(parents=True)
     os.environ.update(
@@ -239,9 +243,9 @@ def backfill_episodes_per_hour(root: Path) -> dict[str, float]:
         }
     )
     instance = dg.DagsterInstance.get()
-    slots = [episode_key(n) for n in range(1, 2 * BACKFILL_EPISODES + 1)]
+    slots = [str(EpisodeKey(GENRE, n, 1)) for n in range(1, 2 * BACKFILL_EPISODES + 1)]
     instance.add_dynamic_partitions(genre_partitions.name, [GENRE])
-    instance.add_dynamic_partitions(episode_slots.name, slots)
+    instance.add_dynamic_partitions(episode_partitions.name, slots)
 
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
@@ -253,15 +257,15 @@ def backfill_episodes_per_hour(root: Path) -> dict[str, float]:
     cold_caches()
     started = time.perf_counter()
     for slot in slots[:BACKFILL_EPISODES]:
-        run("episode_job", partition_key=episode_partition_key(GENRE, slot))
+        run("episode_job", partition_key=slot)
     one_by_one = time.perf_counter() - started
     cold_caches()
     started = time.perf_counter()
     run(
         "episode_job",
         tags={
-            "dagster/asset_partition_range_start": f"{slots[BACKFILL_EPISODES]}|{GENRE}",
-            "dagster/asset_partition_range_end": f"{slots[-1]}|{GENRE}",
+            "dagster/asset_partition_range_start": slots[BACKFILL_EPISODES],
+            "dagster/asset_partition_range_end": slots[-1],
         },
     )
     batched = time.perf_counter() - started
@@ -286,7 +290,7 @@ def main() -> int:
             through.append(seconds)
         cuts, encodes = cut_and_raw_encode(root / "direct0")
         moviepy = moviepy_cut_seconds(
-            Episode(MediaStore(root / "direct0"), GENRE, "e0001"), VideoSettings(), root / "mp.mp4"
+            Episode(MediaStore(root / "direct0"), KEY), VideoSettings(), root / "mp.mp4"
         )
         backfill = backfill_episodes_per_hour(root / "backfill")
     directs = [sum(turn.values()) for turn in logs]

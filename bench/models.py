@@ -22,11 +22,12 @@ from bench.episode import GENRE, LOCALES, REPO, make_variants
 from microdrama import episode as stages
 from microdrama.compositor import VideoSettings
 from microdrama.gates import GateFailure
-from microdrama.keys import episode_key
+from microdrama.keys import EpisodeKey
 from microdrama.media import MediaStore
 from microdrama.models.backends import Backends
 from microdrama.models.device import MODELS
 from microdrama.policy import ContentPolicy
+from microdrama.release import Release
 from microdrama.template import load_template
 from microdrama.trends import load_trend_feed
 
@@ -74,7 +75,7 @@ def render(root: Path, episodes: int, backends: Backends, watch: Stopwatch) -> l
     policy = ContentPolicy.load(REPO / "templates" / "policy")
     store = MediaStore(root)
     batch = [
-        (stages.Episode(store, GENRE, episode_key(n)), template) for n in range(1, episodes + 1)
+        (stages.Episode(store, EpisodeKey(GENRE, n, 1)), template) for n in range(1, episodes + 1)
     ]
     writer = backends.make_writer()
     if writer is not None:
@@ -97,7 +98,8 @@ def render(root: Path, episodes: int, backends: Backends, watch: Stopwatch) -> l
 
     refused = []
     for n, (ep, _) in enumerate(batch, 1):
-        stages.make_premise(ep, template, loaded.content_hash, trends, n, policy, None, writer)
+        made = Release(str(ep.key), n, None, "2026-12-01T00:00:00+00:00", "bench")
+        stages.make_premise(ep, template, loaded.content_hash, trends, made, policy, writer)
         stages.make_script(ep, template, policy, writer)
     painted = stages.make_frames(batch, settings, painter)
     for (ep, _), frames in zip(batch, painted, strict=True):

@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
+import pandas as pd
 from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -58,6 +59,12 @@ def shoot(page: Page, url: str, selector: str, path: Path, click: str | None = N
     page.screenshot(path=path)
 
 
+def first_episode(storage: Path, genre: str) -> str:
+    """The genre's oldest catalogued episode (make demo's revenge pilot)."""
+    catalog = pd.read_parquet(storage / "tables" / "catalog", filters=[("genre", "==", genre)])
+    return str(catalog.sort_values("minted_at")["key"].iloc[0])
+
+
 def main() -> int:
     storage = Path(os.environ.get("MICRODRAMA_STORAGE", REPO / "storage"))
     gallery = storage / "gallery" / "index.html"
@@ -88,7 +95,7 @@ def main() -> int:
             lineage = "/assets/gallery?view=lineage&lineageScope=upstream&lineageDepth=10"
             shoot(page, url + lineage, "text=localized", DOCS / "lineage.png")
             page.set_viewport_size({"width": 1500, "height": 1300})
-            partition = quote("e0001|revenge", safe="")
+            partition = quote(first_episode(storage, "revenge"), safe="")
             frames = f"/assets/frames?view=partitions&partition={partition}"
             sheet = "img[alt='contact sheet']"
             shoot(page, url + frames, sheet, DOCS / "frames.png", click="[Show Markdown]")

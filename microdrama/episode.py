@@ -7,7 +7,6 @@ artifact where the last good one was.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,22 +23,22 @@ from microdrama.gates import (
     CHECKS,
     Gate,
     GateFailure,
-    all_passed,
     frames_gates,
     gate,
     media_gates,
     merge,
     policy_gate,
     premise_gates,
-    recorded,
     script_gates,
     seal,
     speech_gates,
     translation_gate,
 )
+from microdrama.keys import EpisodeKey
 from microdrama.localize import SOURCE_LOCALE, Localizer, NeuralTranslator
 from microdrama.media import Manifest, MediaStore, read_json, write_bytes, write_json
 from microdrama.policy import ContentPolicy
+from microdrama.release import Release
 from microdrama.rewrite import (
     Writer,
     apply_premise,
@@ -88,12 +87,15 @@ class Episode:
     """Where one partition's artifacts live."""
 
     store: MediaStore
-    genre: str
-    episode: str
+    key: EpisodeKey
+
+    @property
+    def genre(self) -> str:
+        return self.key.genre
 
     def dir(self, artifact: str) -> Path:
         """Where the artifact is built and read locally."""
-        return self.store.artifact_dir(self.genre, self.episode, artifact)
+        return self.store.artifact_dir(self.key, artifact)
 
     def fetch(self, artifact: str) -> Path:
         """The artifact's folder, up to date with the object store when there is one."""
@@ -119,12 +121,11 @@ def make_premise(
     template: GenreTemplate,
     template_hash: str,
     trends: pd.DataFrame | None,
-    seed: int,
+    release: Release,
     policy: ContentPolicy,
-    topic: str | None = None,
     writer: Writer | None = None,
 ) -> Staged[Premise]:
-    premise = write_premise(template, template_hash, trends, ep.episode, seed, topic)
+    premise = write_premise(template, template_hash, trends, release)
     notes: dict[str, object] = {}
     if writer is not None:
         requests = premise_requests(template, premise)
@@ -386,72 +387,10 @@ def make_localized(
     return Staged(summary, ep.store.read_manifest(ep.dir("localized")), gates, notes)
 
 
-def variant_paths(ep: Episode, locales: list[str]) -> dict[str, dict[str, str]]:
-    """locale -> {"video": mp4, "subtitles": srt} for the cut and every localized variant."""
+def variant_paths(ep: Episode, locales: list[str]) -> dict[str, dict[str, Path]]:
+    """locale -> {"video": mp4, "subtitles": vtt} for the cut and every localized variant."""
     out = {}
     for locale in locales:
         folder = ep.dir("cut") if locale == SOURCE_LOCALE else ep.dir("localized") / locale
-        out[locale] = {
-            "video": str(folder / "episode.mp4"),
-            "subtitles": str(folder / "episode.srt"),
-        }
+        out[locale] = {"video": folder / "episode.mp4", "subtitles": folder / "episode.vtt"}
     return out
-
-
-def catalog_rows(store: MediaStore) -> pd.DataFrame:
-    """One row per finished episode: script, cut and localized variants present, gates passed."""
-    rows = []
-    for genre, episode in store.made("localized"):
-        ep = Episode(store, genre, episode)
-        checks = {stage: recorded(ep.fetch(stage)) for stage in CHECKS}
-        if not all(all_passed(gates) for gates in checks.values()):
-            continue
-        cut_manifest, localized = (
-            ep.dir("cut") / "manifest.json",
-            ep.dir("localized") / "manifest.json",
-        )
-        script = ep.script()
-        summary = read_json(localized.parent / "summary.json")
-        locales = [SOURCE_LOCALE, *summary]
-        paths = variant_paths(ep, locales)
-        rows.append(
-            {
-                "genre": ep.genre,
-                "episode": ep.episode,
-                "title": script.title,
-                "logline": script.logline,
-                "topic": script.topic,
-                "seed": script.seed,
-                "script_hash": script.content_hash,
-                "shots": len(script.shots),
-                "lines": len(script.lines),
-                "seconds": read_json(ep.dir("cut") / "timeline.json")["seconds"],
-                "locales": ",".join(locales),
-                "cut_path": paths[SOURCE_LOCALE]["video"],
-                "variants": json.dumps({k: v["video"] for k, v in paths.items()}),
-                "subtitles": json.dumps({k: v["subtitles"] for k, v in paths.items()}),
-                "checks": json.dumps(checks, ensure_ascii=False),
-                "cut_version": read_json(cut_manifest)["digest"],
-                "localized_version": read_json(localized)["digest"],
-            }
-        )
-    columns = [
-        "genre",
-        "episode",
-        "title",
-        "logline",
-        "topic",
-        "seed",
-        "script_hash",
-        "shots",
-        "lines",
-        "seconds",
-        "locales",
-        "cut_path",
-        "variants",
-        "subtitles",
-        "checks",
-        "cut_version",
-        "localized_version",
-    ]
-    return pd.DataFrame(rows, columns=columns)

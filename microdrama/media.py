@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 from upath import UPath
 
-from microdrama.keys import check_key
+from microdrama.keys import EpisodeKey, check_key
 
 MANIFEST = "manifest.json"
 VERSIONS = ".versions"
@@ -125,11 +125,19 @@ class MediaStore:
         key = hashlib.sha256(str(url).encode()).hexdigest()[:12]
         return cls((cache / key).resolve(), url)
 
-    def episode_dir(self, genre: str, episode: str) -> Path:
-        return self.root / "episodes" / check_key("genre", genre) / check_key("episode", episode)
+    def series_dir(self, genre: str, series_id: str) -> Path:
+        return self.root / "episodes" / check_key("genre", genre) / check_key("series", series_id)
 
-    def artifact_dir(self, genre: str, episode: str, artifact: str) -> Path:
-        return self.episode_dir(genre, episode) / artifact
+    def episode_dir(self, key: EpisodeKey) -> Path:
+        """episodes/<genre>/<series>/<key>/, e.g. episodes/revenge/revenge-0042/revenge-0042-03/."""
+        return self.series_dir(key.genre, key.series_id) / str(key)
+
+    def artifact_dir(self, key: EpisodeKey, artifact: str) -> Path:
+        return self.episode_dir(key) / artifact
+
+    def relative(self, path: Path) -> str:
+        """`path` relative to the root, as tables and pages store it (portable across roots)."""
+        return path.relative_to(self.root).as_posix()
 
     def table_path(self, name: str) -> Path:
         return self.root / "tables" / f"{check_key('table', name)}.parquet"
@@ -137,6 +145,35 @@ class MediaStore:
     def template_table(self, genre: str) -> Path:
         """One genre's row of the templates table (a folder of one parquet file per genre)."""
         return self.root / "tables" / "templates" / f"{check_key('genre', genre)}.parquet"
+
+    def write_file(self, path: Path, data: bytes) -> Path:
+        """One small file (a page, a lineage record) written atomically, and published."""
+        write_bytes(path, data)
+        if self.remote is not None:
+            self._put(path, self._remote(path))
+        return path
+
+    def read_file(self, path: Path) -> bytes | None:
+        """The file's bytes, fetched from the object store when there is one; None if absent."""
+        if self.remote is not None and self._remote(path).exists():
+            with atomic_path(path) as tmp:
+                self._remote(path).fs.get_file(self._remote(path).path, str(tmp))
+        return path.read_bytes() if path.exists() else None
+
+    def fetch_files(self, folder: Path) -> Path:
+        """Every file the object store holds under `folder`, copied here (a dataset to read)."""
+        base = self._remote(folder) if self.remote is not None else None
+        if base is not None and base.exists():
+            for remote in base.rglob("*"):
+                if remote.is_file():
+                    self.read_file(folder / remote.path[len(base.path) :].lstrip("/"))
+        return folder
+
+    def remove_tree(self, folder: Path) -> None:
+        """Remove a folder of derived files (a table being rebuilt), here and remotely."""
+        shutil.rmtree(folder, ignore_errors=True)
+        if self.remote is not None and self._remote(folder).exists():
+            self._remote(folder).fs.rm(self._remote(folder).path, recursive=True)
 
     def write_table(self, frame: pd.DataFrame, path: Path) -> Path:
         with atomic_path(path) as tmp:
@@ -245,10 +282,11 @@ class MediaStore:
             write_json(staging / MANIFEST, manifest)
         return folder
 
-    def made(self, artifact: str) -> list[tuple[str, str]]:
-        """(genre, episode) of every episode that has `artifact`, here or in the object store."""
-        pattern = f"episodes/*/*/{artifact}/{MANIFEST}"
-        found = {p.relative_to(self.root).parts[1:3] for p in self.root.glob(pattern)}
+    def made(self, artifact: str) -> list[EpisodeKey]:
+        """Every episode that has `artifact`, here or in the object store (a full scan: for the
+        consistency and migration commands, never for a sensor or an asset)."""
+        pattern = f"episodes/*/*/*/{artifact}/{MANIFEST}"
+        found = {p.relative_to(self.root).parts[3] for p in self.root.glob(pattern)}
         if self.remote is not None:
-            found |= {tuple(p.path.split("/")[-4:-2]) for p in self.remote.glob(pattern)}
-        return sorted(found)
+            found |= {p.path.split("/")[-3] for p in self.remote.glob(pattern)}
+        return sorted(EpisodeKey.parse(key) for key in found)

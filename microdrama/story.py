@@ -14,16 +14,12 @@ from dataclasses import asdict, dataclass, field, replace
 
 import pandas as pd
 
+from microdrama.release import Release
 from microdrama.template import GenreTemplate
 from microdrama.timing import plan_shots
 from microdrama.trends import latest_observations
 
 WORDS_PER_SECOND = 2.6
-
-
-def default_seed(genre: str, episode: str) -> int:
-    """A stable seed per partition, so re-rendering an episode reproduces it."""
-    return int(hashlib.sha256(f"{episode}|{genre}".encode()).hexdigest()[:8], 16)
 
 
 def estimate_speech_seconds(text: str) -> float:
@@ -33,7 +29,8 @@ def estimate_speech_seconds(text: str) -> float:
 @dataclass(frozen=True)
 class Premise:
     genre: str
-    episode: str
+    key: str
+    minted_at: str
     seed: int
     title: str
     logline: str
@@ -68,7 +65,7 @@ class Shot:
 @dataclass(frozen=True)
 class Script:
     genre: str
-    episode: str
+    key: str
     seed: int
     title: str
     logline: str
@@ -133,12 +130,11 @@ def write_premise(
     template: GenreTemplate,
     template_hash: str,
     trends: pd.DataFrame | None,
-    episode: str,
-    seed: int,
-    topic: str | None = None,
+    release: Release,
 ) -> Premise:
-    """A premise riding `topic`, or a hot topic drawn from `trends` when none is given."""
-    rng = random.Random(seed)
+    """The release's premise: its topic, or a hot one drawn from `trends` when it has none."""
+    rng = random.Random(release.seed)
+    topic = release.topic
     if topic is None:
         if trends is None:
             raise ValueError("write_premise needs a topic or a trend feed")
@@ -146,8 +142,9 @@ def write_premise(
     slots = _slots(template, topic, template.beats[0].location)
     return Premise(
         genre=template.genre,
-        episode=episode,
-        seed=seed,
+        key=release.key,
+        minted_at=release.minted_at,
+        seed=release.seed,
         title=rng.choice(template.titles).format(**slots),
         logline=rng.choice(template.loglines).format(**slots),
         topic=topic,
@@ -182,7 +179,7 @@ def write_script(template: GenreTemplate, premise: Premise) -> Script:
             )
     script = Script(
         premise.genre,
-        premise.episode,
+        premise.key,
         premise.seed,
         premise.title,
         premise.logline,

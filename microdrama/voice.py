@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import wave
@@ -47,18 +48,25 @@ def synthesize(text: str, voice: Voice, locale: str, emotion: str, out: Path) ->
     espeak = shutil.which("espeak-ng")
     if espeak is None:
         raise VoiceError("espeak-ng is not installed; run `make setup`")
-    with atomic_path(out) as tmp:
-        # Text goes through stdin, so a line starting with '-' is never read as an option.
-        proc = subprocess.run(
-            [espeak, *espeak_args(voice, locale, emotion), "-w", str(tmp)],
-            input=text.replace("\n", " "),
-            capture_output=True,
-            text=True,
-        )
-        if proc.returncode != 0:
-            raise VoiceError(f"espeak-ng failed for {out.name}: {proc.stderr.strip()}")
-    rate, samples = read_wav(out)
-    return samples.size / rate
+    # Text goes through stdin, so a line starting with '-' is never read as an option; the sound
+    # comes back on stdout, since espeak-ng cuts a long -w path short and writes elsewhere.
+    proc = subprocess.run(
+        [espeak, *espeak_args(voice, locale, emotion), "--stdout"],
+        input=text.replace("\n", " ").encode(),
+        capture_output=True,
+    )
+    if proc.returncode != 0:
+        said = proc.stderr.decode(errors="replace").strip()
+        raise VoiceError(f"espeak-ng failed for {out.name}: {said}")
+    with wave.open(io.BytesIO(proc.stdout), "rb") as streamed:  # its sizes say "unknown"
+        rate, width = streamed.getframerate(), streamed.getsampwidth()
+        pcm = streamed.readframes(streamed.getnframes())
+    with atomic_path(out) as tmp, wave.open(str(tmp), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(width)
+        wav.setframerate(rate)
+        wav.writeframes(pcm)
+    return len(pcm) / width / rate
 
 
 class Speaker(Protocol):

@@ -1,6 +1,7 @@
 """Dagster resources: explicit, typed configuration for the factory's outside world."""
 
 from resources.config import (
+    CatalogResource,
     Localization,
     MediaStoreResource,
     TemplateLibrary,
@@ -11,6 +12,7 @@ from resources.config import (
 from resources.models import ModelBackends, ModelDevice
 
 __all__ = [
+    "CatalogResource",
     "Localization",
     "MediaStoreResource",
     "ModelBackends",

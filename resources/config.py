@@ -7,15 +7,19 @@ variable falls back to the embedded default next to this repository.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
 
+from microdrama.catalog.catalog import Catalog
+from microdrama.catalog.database import CatalogDB, sqlite_url
 from microdrama.compositor import VideoSettings
 from microdrama.localize import SOURCE_LOCALE
 from microdrama.media import MediaStore
 from microdrama.policy import ContentPolicy
+from microdrama.retention import DEFAULT_RETENTION, Retention
 from resources.models import ModelBackends, ModelDevice
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,6 +29,9 @@ DEFAULTS = {
     "MICRODRAMA_STORAGE": str(REPO / "storage"),
     "MICRODRAMA_LOCALES": "en,es,pt-BR,zh-CN",
     "MICRODRAMA_CACHE": str(Path.home() / ".cache" / "microdrama"),
+    "MICRODRAMA_CATALOG_URL": "",
+    "MICRODRAMA_DAGSTER_URL": "http://127.0.0.1:3000",
+    "MICRODRAMA_RETENTION": DEFAULT_RETENTION,
     "MICRODRAMA_DEVICE": "auto",
     "MICRODRAMA_DTYPE": "auto",
     "MICRODRAMA_OFFLOAD": "none",
@@ -62,6 +69,42 @@ class MediaStoreResource(dg.ConfigurableResource):
 
     def store(self) -> MediaStore:
         return MediaStore.at(self.root, Path(self.cache).expanduser())
+
+
+@lru_cache(maxsize=8)
+def _database(url: str) -> CatalogDB:
+    """One engine per database and process: runs and sensor ticks reuse its connections."""
+    return CatalogDB(url)
+
+
+class CatalogResource(dg.ConfigurableResource):
+    """The catalog: a parquet dataset in the media store and a SQL table beside it."""
+
+    media: MediaStoreResource
+    url: str = Field(
+        default="",
+        description="SQLAlchemy URL of the catalog table (MICRODRAMA_CATALOG_URL); empty: SQLite "
+        "at tables/catalog.db in the media root's local copy; postgresql://... in production",
+    )
+    dagster_url: str = Field(
+        default="http://127.0.0.1:3000",
+        description="the Dagster UI each gallery card links to (MICRODRAMA_DAGSTER_URL)",
+    )
+    retention: str = Field(
+        default=DEFAULT_RETENTION,
+        description="episodes the instance keeps, as a count (10000) or an age (14d); older ones "
+        "are archived (MICRODRAMA_RETENTION)",
+    )
+
+    def database(self) -> CatalogDB:
+        store = self.media.store()
+        return _database(self.url or sqlite_url(store.root / "tables" / "catalog.db"))
+
+    def catalog(self) -> Catalog:
+        return Catalog(self.media.store(), self.database())
+
+    def retention_policy(self) -> Retention:
+        return Retention.parse(self.retention)
 
 
 class TemplateLibrary(dg.ConfigurableResource):
@@ -138,10 +181,17 @@ def model_backends() -> ModelBackends:
 
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:
+    media = MediaStoreResource(
+        root=setting("MICRODRAMA_STORAGE"), cache=setting("MICRODRAMA_CACHE")
+    )
     return {
         "models": model_backends(),
-        "media": MediaStoreResource(
-            root=setting("MICRODRAMA_STORAGE"), cache=setting("MICRODRAMA_CACHE")
+        "media": media,
+        "catalog": CatalogResource(
+            media=media,
+            url=setting("MICRODRAMA_CATALOG_URL"),
+            dagster_url=setting("MICRODRAMA_DAGSTER_URL"),
+            retention=setting("MICRODRAMA_RETENTION"),
         ),
         "templates": TemplateLibrary(directory=setting("MICRODRAMA_TEMPLATES")),
         "trend_feed": TrendFeed(path=setting("MICRODRAMA_TRENDS")),

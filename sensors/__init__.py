@@ -1,8 +1,9 @@
-"""Sensors and schedules that keep the feed stocked and react to changed inputs."""
+"""Sensors that keep the feed stocked, react to changed inputs and keep the instance small."""
 
-from sensors.cadence import catalog_refresh, release_cadence
+from sensors.cadence import release_cadence
+from sensors.retention import retention_sensor
 from sensors.templates import template_sensor
 from sensors.trends import trend_sensor
 
-SENSORS = [template_sensor, trend_sensor, release_cadence]
-SCHEDULES = [catalog_refresh]
+SENSORS = [template_sensor, trend_sensor, release_cadence, retention_sensor]
+SCHEDULES: list = []

@@ -8,10 +8,11 @@ from dataclasses import asdict, dataclass, field
 import dagster as dg
 
 from assets import episode_job, templates_job
-from assets.partitions import episode_partition_key, genre_partitions
+from assets.partitions import genre_partitions
+from assets.release import latest_release, observation
 from microdrama.template import TemplateError, load_template, template_files
-from resources import TemplateLibrary
-from sensors.state import latest_data_version, made_episodes
+from resources import CatalogResource, TemplateLibrary
+from sensors.state import latest_data_version
 
 
 @dataclass
@@ -35,17 +36,19 @@ class TemplateCursor:
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def template_sensor(
-    context: dg.SensorEvaluationContext, templates: TemplateLibrary
+    context: dg.SensorEvaluationContext, templates: TemplateLibrary, catalog: CatalogResource
 ) -> dg.SensorResult:
     """Watch the templates directory.
 
     A new template adds its genre partition and validates it. A changed template re-validates,
     then (on a later tick, once that genre's template partition carries the new hash)
-    regenerates exactly that genre's existing episodes. Broken files are reported and skipped.
+    regenerates exactly that genre's live episodes, found in the catalog, and records their
+    new release version, so the UI shows them stale until they are made again. Broken files
+    are reported and skipped. An unchanged directory costs one hash per template.
     """
     state = TemplateCursor.parse(context.cursor)
     instance = context.instance
-    runs, new_genres, problems = [], [], []
+    runs, new_genres, problems, releases = [], [], [], []
     for path in template_files(templates.path):
         try:
             loaded = load_template(path)
@@ -71,8 +74,10 @@ def template_sensor(
     for genre, digest in sorted(state.pending.items()):
         if latest_data_version(instance, "genre_templates", genre) != digest:
             continue
-        for episode in made_episodes(instance, genre):
-            key = str(episode_partition_key(genre, episode))
+        for key in catalog.database().rows(genre=genre, status="live")["key"]:
+            made = latest_release(instance, key)
+            if made is not None:
+                releases.append(observation(made.with_inputs(template=digest)))
             runs.append(
                 dg.RunRequest(
                     job_name=episode_job.name,
@@ -87,6 +92,7 @@ def template_sensor(
         run_requests=runs,
         skip_reason=skip,
         cursor=state.dump(),
+        asset_events=releases,
         dynamic_partitions_requests=(
             [genre_partitions.build_add_request(new_genres)] if new_genres else []
         ),

@@ -9,14 +9,15 @@ from pathlib import Path
 import dagster as dg
 
 from assets import episode_job, trends_job
-from assets.partitions import episode_partition_key
 from microdrama.trending import TopicMemory, hot_topics, matcher
 from microdrama.trends import TrendFeedError, load_trend_feed
-from resources import MediaStoreResource, TrendFeed
-from sensors.state import SlotMinter, live_templates
+from resources import CatalogResource, MediaStoreResource, TrendFeed
+from sensors.minting import Minter, run_request
+from sensors.state import live_templates
 
 HOT_SCORE = 0.8
 MAX_NEW_PER_TICK = 3
+REMEMBERED_TOPICS = 500  # the cursor keeps the latest ones: a tick's cost must not grow forever
 
 
 @dg.sensor(
@@ -25,54 +26,54 @@ MAX_NEW_PER_TICK = 3
     default_status=dg.DefaultSensorStatus.STOPPED,
 )
 def trend_sensor(
-    context: dg.SensorEvaluationContext, trend_feed: TrendFeed, media: MediaStoreResource
+    context: dg.SensorEvaluationContext,
+    trend_feed: TrendFeed,
+    media: MediaStoreResource,
+    catalog: CatalogResource,
 ) -> dg.SensorResult:
     """Watch the trend feed.
 
     When the file changes, re-materialize the trends table. Each new topic scoring at least
-    0.8 mints an episode of the genre it fits best (MiniLM similarity to each template),
-    unless it says what an already-made topic said.
+    0.8 mints a pilot of the genre it fits best (MiniLM similarity to each template), unless it
+    says what one of the last 500 topics made said. An unchanged feed costs one hash.
     """
     state = json.loads(context.cursor) if context.cursor else {"feed": "", "topics": []}
     path = Path(trend_feed.path)
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-        feed = load_trend_feed(path)
-    except (OSError, TrendFeedError) as exc:
+    except OSError as exc:
         return dg.SensorResult(skip_reason=f"trend feed unusable: {exc}", cursor=context.cursor)
-    runs = []
-    if digest != state["feed"]:
-        runs.append(dg.RunRequest(job_name=trends_job.name, run_key=f"trends:{digest}"))
-        state["feed"] = digest
-    templates = live_templates(context.instance, media.store())
+    if digest == state["feed"]:
+        return dg.SensorResult(skip_reason="the trend feed has not changed", cursor=context.cursor)
+    try:
+        feed = load_trend_feed(path)
+    except TrendFeedError as exc:
+        return dg.SensorResult(skip_reason=f"trend feed unusable: {exc}", cursor=context.cursor)
+    runs = [dg.RunRequest(job_name=trends_job.name, run_key=f"trends:{digest}")]
+    state["feed"] = digest
+    live = live_templates(context.instance, media.store())
+    hashes = {template.genre: content_hash for template, content_hash in live}
     fresh = [t for t in hot_topics(feed, HOT_SCORE)["topic"] if t not in state["topics"]]
-    minter = SlotMinter(context.instance)
-    if templates and fresh:
+    minter = Minter(context.instance, catalog.catalog())
+    if live and fresh:
         model = matcher()
-        fit = model.fit(fresh, templates)
+        fit = model.fit(fresh, [template for template, _ in live])
         memory = TopicMemory(model, state["topics"])
         for topic in fresh:
             if memory.knows(topic):
                 context.log.info(f"skipped {topic!r}: too close to a topic already made")
             elif len(minter.minted) < MAX_NEW_PER_TICK:
                 genre = str(fit.loc[topic].idxmax())
-                key = str(episode_partition_key(genre, minter.mint()))
-                runs.append(
-                    dg.RunRequest(
-                        job_name=episode_job.name,
-                        partition_key=key,
-                        run_key=f"trend:{key}",
-                        run_config={"ops": {"premise": {"config": {"topic": topic}}}},
-                        tags={"microdrama/reason": "trend", "microdrama/topic": topic[:200]},
-                    )
-                )
+                made = minter.pilot(genre, hashes[genre], "trend", topic=topic)
+                runs.append(run_request(made, **{"microdrama/topic": topic[:200]}))
             else:
-                continue  # over this tick's budget: left for the next tick
-            state["topics"].append(topic)
+                state["feed"] = ""  # over this tick's budget: look at the feed again next tick
+                continue
+            state["topics"] = [*state["topics"], topic][-REMEMBERED_TOPICS:]
             memory.remember(topic)
     return dg.SensorResult(
         run_requests=runs,
-        skip_reason=None if runs else "no feed change and no new hot topic",
         cursor=json.dumps(state),
         dynamic_partitions_requests=minter.requests(),
+        asset_events=minter.observations(),
     )

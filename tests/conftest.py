@@ -13,6 +13,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 SHORT_GENRE = "short-revenge"
+SHORT_KEY = "short-revenge-0001-01"  # the episode `rendered` makes
 
 
 def factory_env(root: Path, templates_from: list[Path]) -> dict[str, Path]:
@@ -58,6 +59,21 @@ def factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path
 @pytest.fixture(scope="session")
 def rendered(factory: dict[str, Path]) -> dict:
     """One short episode rendered through Dagster, exactly as `microdrama render` does it."""
-    from microdrama.cli import render
+    from operations.render import render
 
-    return render(SHORT_GENRE, "e0001", seed=11)
+    return render(None, SHORT_KEY, seed=11)
+
+
+def release(key: str, topic: str | None = None, seed: int = 1) -> None:
+    """Mint `key` by hand with a release that rides `topic` (the trend sensor's way)."""
+    import dagster as dg
+
+    from assets.release import observation
+    from microdrama.release import Release, utc_now
+
+    instance = dg.DagsterInstance.get()
+    if not instance.has_dynamic_partition("episodes", key):
+        instance.add_dynamic_partitions("episodes", [key])
+    instance.report_runless_asset_event(
+        observation(Release(key, seed, topic, utc_now(), "test", {}))
+    )

@@ -15,8 +15,9 @@ import dagster as dg
 import pytest
 from services import REPO, dagster_services, wait_for
 
-from microdrama.backfill import graphql
-from microdrama.cli import main, render
+from microdrama.cli import main
+from operations.backfill import graphql, launch_backfill
+from operations.render import render
 
 SHORT = Path(__file__).parent / "fixtures" / "short-revenge.yaml"
 
@@ -40,7 +41,7 @@ def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     for genre in ("short-revenge", "short-twin"):
-        render(genre, "e0001", seed=5)
+        render(genre, None, seed=5)
     with dagster_services(env, tmp_path / "logs") as url, dg.DagsterInstance.get() as instance:
         yield {"url": url, "templates": templates, "instance": instance}
 
@@ -64,7 +65,8 @@ def test_template_edit_regenerates_one_genre_then_backfill(deployment: dict) -> 
     assert parents["frames"] == parents["voice"] == {"script"}
     assert parents["cut"] == {"frames", "voice"}
     assert parents["localized"] == {"cut"}
-    assert parents["catalog"] == {"cut", "localized"}
+    assert parents["premise"] == {"release"}
+    assert parents["catalog"] == {"localized"}
     assert parents["gallery"] == {"catalog"}
     checks = {
         n["assetKey"]["path"][-1]: n["assetChecksOrError"]["checks"]
@@ -95,20 +97,24 @@ def test_template_edit_regenerates_one_genre_then_backfill(deployment: dict) -> 
         return found if found and all(r.status == succeeded for r in found) else []
 
     done = wait_for("the regenerated episode", regenerated, 300)
-    assert {r.tags["dagster/partition"] for r in done} == {"e0001|short-revenge"}
+    assert {r.tags["dagster/partition"] for r in done} == {"short-revenge-0001-01"}
     failed = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]))
     assert failed == []
 
-    assert (
-        main(["backfill", "--genre", "short-twin", "--episodes", "2", "--url", deployment["url"]])
-        == 0
-    )
-    backfill_id = instance.get_backfills()[0].backfill_id
+    url = deployment["url"]
+    assert main(["backfill", "--genre", "short-twin", "--episodes", "2", "--url", url]) == 0
+    new = instance.get_backfills()[0].backfill_id
+    wait_for("the new pilots", lambda: finished(instance, new), 400)
+    assert instance.get_backfill(new).status.value == "COMPLETED_SUCCESS"
+    materialized = instance.get_materialized_partitions(dg.AssetKey("gallery"))
+    assert {"short-twin-0002-01", "short-twin-0003-01"} <= materialized
 
-    def backfill_finished() -> bool:
-        return instance.get_backfill(backfill_id).status.value != "REQUESTED"
+    # a genre, or a series, is exactly its own live keys (short-revenge-* is not short-twin-*)
+    _, genre = launch_backfill(url, genre="short-twin")
+    assert genre == [f"short-twin-000{n}-01" for n in (1, 2, 3)]
+    _, series = launch_backfill(url, series="short-revenge-0001")
+    assert series == ["short-revenge-0001-01"]
 
-    wait_for("the backfill", backfill_finished, 400)
-    assert instance.get_backfill(backfill_id).status.value == "COMPLETED_SUCCESS"
-    materialized = instance.get_materialized_partitions(dg.AssetKey("localized"))
-    assert {"e0001|short-twin", "e0002|short-twin"} <= materialized
+
+def finished(instance: dg.DagsterInstance, backfill_id: str) -> bool:
+    return instance.get_backfill(backfill_id).status.value != "REQUESTED"

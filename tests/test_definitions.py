@@ -23,13 +23,15 @@ def test_lineage() -> None:
         key.to_user_string(): {p.to_user_string() for p in graph.get(key).parent_keys}
         for key in graph.get_all_asset_keys()
     }
-    assert parents["premise"] == {"genre_templates", "trends"}
+    assert parents["release"] == {"genre_templates", "trends"}
+    assert parents["premise"] == {"release"}
     assert parents["script"] == {"premise"}
     assert parents["frames"] == {"script"}
     assert parents["voice"] == {"script"}
     assert parents["cut"] == {"frames", "voice"}
     assert parents["localized"] == {"cut"}
-    assert parents["catalog"] == {"cut", "localized"}
+    assert parents["catalog"] == {"localized"}
+    assert parents["gallery"] == {"catalog"}
     partitioned = {
         k.to_user_string()
         for k in graph.get_all_asset_keys()
@@ -37,21 +39,32 @@ def test_lineage() -> None:
     }
     assert partitioned == {
         "genre_templates",
+        "release",
         "premise",
         "script",
         "frames",
         "voice",
         "cut",
         "localized",
+        "catalog",
+        "gallery",
     }
 
 
-def test_an_episode_depends_on_its_own_genre_template_only() -> None:
+def test_every_episode_asset_is_one_partition_per_episode() -> None:
+    """One dynamic dimension of episode keys: no cross product, no empty cells."""
+    from assets import EPISODE_ASSETS
+    from assets.partitions import episode_partitions
     from definitions import defs
 
     graph = defs.resolve_asset_graph()
-    mapping = graph.get_partition_mapping(dg.AssetKey("premise"), dg.AssetKey("genre_templates"))
-    assert isinstance(mapping, dg.MultiToSingleDimensionPartitionMapping)
+    for asset in EPISODE_ASSETS:
+        node = graph.get(asset.key)
+        assert node.partitions_def == episode_partitions
+        for parent in node.parent_keys:  # release included: each episode reads its own
+            assert graph.get(parent).partitions_def == episode_partitions
+            mapping = graph.get_partition_mapping(asset.key, parent)
+            assert isinstance(mapping, dg.IdentityPartitionMapping), (asset.key, parent)
 
 
 def test_every_quality_gate_is_a_blocking_asset_check() -> None:

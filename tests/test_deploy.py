@@ -59,7 +59,8 @@ def model_step_tags(gpu_nodes: str) -> dict[str, dict[str, dict]]:
     """asset -> op tags, as a fresh code location process sees them."""
     probe = (
         "import json; from definitions import defs; "
-        "print(json.dumps({a.key.to_user_string(): dict(a.op.tags) for a in defs.assets}))"
+        "print(json.dumps({a.key.to_user_string(): dict(a.op.tags) for a in defs.assets "
+        "if hasattr(a, 'op')}))"
     )
     env = {**os.environ, "MICRODRAMA_GPU_NODES": gpu_nodes}
     out = subprocess.run(

@@ -1,19 +1,30 @@
-"""The gallery in headless Chromium: served on 127.0.0.1 and opened from disk, nothing external."""
+"""The gallery in headless Chromium: served on 127.0.0.1 and opened from disk, nothing external,
+and a catalog of 10,000 episodes paged in lazily."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import SHORT_KEY
 from services import free_port, stop, wait_for
+
+from microdrama.catalog.database import CatalogDB, sqlite_url
+from microdrama.catalog.rows import COLUMNS
+from microdrama.gallery import pages
+from microdrama.media import MediaStore
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (make test)")
+CARD = f"article[data-key='{SHORT_KEY}']"
+GENRES = ["revenge", "ceo-romance", "hidden-identity", "rebirth", "werewolf-romance", "palace"]
 
 
 @pytest.fixture(scope="module")
@@ -28,13 +39,11 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture(scope="module")
-def served(rendered: dict, factory: dict[str, Path]) -> Iterator[str]:
-    """The media root behind Python's static file server on 127.0.0.1."""
+def serve(root: Path) -> Iterator[str]:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=factory["MICRODRAMA_STORAGE"],
+        cwd=root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -54,17 +63,22 @@ def served(rendered: dict, factory: dict[str, Path]) -> Iterator[str]:
         stop(server, 10)
 
 
+@pytest.fixture(scope="module")
+def served(rendered: dict, factory: dict[str, Path]) -> Iterator[str]:
+    """The media root behind Python's static file server on 127.0.0.1."""
+    yield from serve(factory["MICRODRAMA_STORAGE"])
+
+
 def watch(page: object, locale: str) -> dict:
     """Pick `locale` in the episode's player; wait for its metadata; describe the player."""
-    card = "article[data-genre='short-revenge'][data-episode='e0001']"
-    page.select_option(f"{card} select", locale)
+    page.select_option(f"{CARD} select", locale)
     page.wait_for_function(
         """([card, locale]) => {
             const v = document.querySelector(card + ' video');
-            return v.currentSrc.includes('/' + (locale === 'en' ? 'cut' : locale) + '/')
+            return v && v.currentSrc.includes('/' + (locale === 'en' ? 'cut' : locale) + '/')
                 && v.readyState >= 1 && v.duration > 0;
         }""",
-        arg=[card, locale],
+        arg=[CARD, locale],
         timeout=30_000,
     )
     return page.evaluate(
@@ -72,9 +86,9 @@ def watch(page: object, locale: str) -> dict:
             const v = document.querySelector(card + ' video');
             const t = v.textTracks[0];
             return {src: v.currentSrc, duration: v.duration, tracks: v.textTracks.length,
-                    language: t && t.language, poster: v.poster};
+                    language: t && t.language};
         }""",
-        card,
+        CARD,
     )
 
 
@@ -85,15 +99,16 @@ def test_gallery_served_lists_episodes_plays_and_switches_locale(
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(f"{served}/gallery/index.html")
-    assert page.locator("article.episode").count() >= 1
-    assert "checks passed" in page.inner_text("article[data-episode='e0001'] summary")
+    page.wait_for_selector(CARD)
+    assert "checks passed" in page.inner_text(f"{CARD} summary")
     english = watch(page, "en")
-    assert english["duration"] == pytest.approx(float(rendered_seconds(rendered, "en")), abs=0.3)
-    assert english["tracks"] == 1 and english["language"] == "en"
+    assert english["duration"] == pytest.approx(rendered_seconds(rendered, "en"), abs=0.3)
+    assert english["tracks"] == 1 and english["language"] == "en"  # a .vtt file, not inline
     chinese = watch(page, "zh-CN")
     assert chinese["src"].endswith("/localized/zh-CN/episode.mp4")
     assert chinese["tracks"] == 1 and chinese["language"] == "zh-CN"
     assert chinese["duration"] != english["duration"]
+    assert any(u.endswith("/localized/zh-CN/episode.vtt") for u in requests)
     outside = [u for u in requests if not u.startswith((served, "blob:", "data:"))]
     assert outside == [], outside
     page.close()
@@ -105,6 +120,7 @@ def test_gallery_works_opened_from_disk(browser: object, factory: dict[str, Path
     page.on("request", lambda request: requests.append(request.url))
     index = factory["MICRODRAMA_STORAGE"] / "gallery" / "index.html"
     page.goto(index.as_uri())
+    page.wait_for_selector(CARD)
     assert watch(page, "es")["duration"] > 0
     assert [u for u in requests if not u.startswith(("file://", "blob:", "data:"))] == []
     page.close()
@@ -114,3 +130,98 @@ def rendered_seconds(rendered: dict, locale: str) -> float:
     from microdrama.ffmpeg import probe
 
     return float(probe(Path(rendered["variants"][locale]))["format"]["duration"])
+
+
+def synthetic_rows(count: int) -> list[dict]:
+    """`count` catalog rows over 6 genres and 10 days, 10 episodes a series, newest last."""
+    start = datetime(2026, 11, 20, tzinfo=UTC)
+    rows = []
+    for n in range(count):
+        genre = GENRES[n % len(GENRES)]
+        series, number = divmod(n // len(GENRES), 10)
+        key = f"{genre}-{series + 1:04d}-{number + 1:02d}"
+        minted = start + timedelta(seconds=90 * n)
+        row = dict.fromkeys(COLUMNS, "")
+        row.update(
+            key=key,
+            genre=genre,
+            series=key.rsplit("-", 1)[0],
+            episode_number=number + 1,
+            day=minted.date().isoformat(),
+            minted_at=minted.isoformat(timespec="seconds"),
+            title=f"{'Moonlit' if n % 97 == 0 else 'Episode'} {n}",
+            seed=n,
+            shots=12,
+            lines=12,
+            seconds=60.0,
+            locales="en,es" if n % 2 else "en,zh-CN",
+            variants=json.dumps({"en": "missing.mp4"}),
+            subtitles=json.dumps({}),
+            checks=json.dumps({}),
+            status="live",
+            versions="{}",
+        )
+        rows.append(row)
+    return rows
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("big-gallery")
+    store = MediaStore(root)
+    db = CatalogDB(sqlite_url(root / "tables" / "catalog.db"))
+    db.upsert(synthetic_rows(10_000))
+    pages.rebuild(store, db, ["en", "es", "zh-CN"], "http://127.0.0.1:3000")
+    yield from serve(root)
+
+
+def cards(page: object) -> list[str]:
+    return page.eval_on_selector_all("article.episode", "els => els.map(e => e.dataset.key)")
+
+
+def test_a_10000_episode_gallery_pages_in_lazily(browser: object, big: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{big}/gallery/index.html")
+    page.wait_for_function("performance.getEntriesByName('first-cards').length > 0")
+    first = cards(page)
+    assert 12 <= len(first) <= 48  # a page, not the catalog
+    assert first[0] == synthetic_rows(10_000)[-1]["key"]  # newest first: the last row made
+    assert page.locator("video").count() <= 12  # players only for cards on screen
+    loaded = page.evaluate("performance.getEntriesByType('resource').map(r => r.name)")
+    assert sum("/data/genre/" in url for url in loaded) <= 2 * len(GENRES)  # no more pages yet
+    fcp = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
+    assert fcp > 0
+    for _ in range(6):
+        page.mouse.wheel(0, 4000)
+        page.wait_for_timeout(300)
+    assert len(cards(page)) > len(first)  # more on scroll
+    newest = cards(page)
+    assert all(a > b for a, b in zip(minted(page, newest), minted(page, newest)[1:], strict=False))
+    page.close()
+
+
+def minted(page: object, keys: list[str]) -> list[str]:
+    return page.evaluate(
+        "keys => keys.map(k => document.querySelector(`article[data-key='${k}']`).entry.minted_at)",
+        keys,
+    )
+
+
+def test_filters_by_genre_locale_series_and_title(browser: object, big: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{big}/gallery/index.html?genre=rebirth&locale=es")
+    page.wait_for_function("performance.getEntriesByName('first-cards').length > 0")
+    shown = cards(page)
+    assert shown and all(k.startswith("rebirth-") for k in shown)
+    assert all("es" in e for e in page.eval_on_selector_all(
+        "article.episode", "els => els.map(e => e.entry.locales)"
+    ))
+    page.goto(f"{big}/gallery/index.html?series=revenge-0007")
+    page.wait_for_selector("article.episode")
+    page.wait_for_function("document.getElementById('more').textContent === 'that is all'")
+    assert sorted(cards(page)) == [f"revenge-0007-{n:02d}" for n in range(1, 11)]
+    page.goto(f"{big}/gallery/index.html?search=moonlit")
+    page.wait_for_selector("article.episode")
+    titles = page.eval_on_selector_all("article.episode h3", "els => els.map(e => e.textContent)")
+    assert titles and all(t.startswith("Moonlit") for t in titles)
+    page.close()

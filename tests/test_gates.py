@@ -28,6 +28,7 @@ from microdrama.gates import (
 )
 from microdrama.media import read_json
 from microdrama.policy import ContentPolicy
+from microdrama.release import Release
 from microdrama.story import Script, write_premise, write_script
 from microdrama.storyboard import paint_shot
 from microdrama.template import load_template
@@ -37,6 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 TEMPLATE = load_template(Path(__file__).parent / "fixtures" / "short-revenge.yaml").template
 POLICY = ContentPolicy.load(REPO / "templates" / "policy")
 SIZE = (180, 320)
+RELEASE = Release("short-revenge-0001-01", 3, "a viral livestream", "2026-12-01T00:00:00", "test")
 
 
 def failing(gates: list) -> dict[str, str]:
@@ -45,7 +47,7 @@ def failing(gates: list) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def script() -> Script:
-    premise = write_premise(TEMPLATE, "hash", None, "e0001", 3, "a viral livestream")
+    premise = write_premise(TEMPLATE, "hash", None, RELEASE)
     return write_script(TEMPLATE, premise)
 
 
@@ -75,7 +77,7 @@ def test_script_gates_catch_each_break(script: Script) -> None:
 
 
 def test_premise_policy_gate() -> None:
-    premise = write_premise(TEMPLATE, "hash", None, "e0001", 3, "a viral livestream")
+    premise = write_premise(TEMPLATE, "hash", None, RELEASE)
     assert failing(premise_gates(premise, POLICY, "en")) == {}
     bad = dataclasses.replace(premise, logline="A NAZI returns")
     assert (

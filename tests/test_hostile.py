@@ -9,11 +9,10 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 import pytest
-from pydantic import ValidationError
+from conftest import release
 
-from assets.partitions import episode_partition_key
-from assets.premise import PremiseConfig
-from microdrama.media import read_json
+from microdrama.keys import EpisodeKey
+from microdrama.media import MediaStore, read_json
 from microdrama.template import MAX_FILE_BYTES, TemplateError, load_template, load_templates
 from microdrama.trends import TrendFeedError, read_trend_feed
 
@@ -111,9 +110,11 @@ def test_trends_asset_reports_the_quarantine(tmp_path: Path) -> None:
     assert len(kept) == 7 and "reason" in kept
 
 
-def test_premise_topic_with_a_newline_is_refused() -> None:
-    with pytest.raises(ValidationError, match="premise config topic: control characters"):
-        PremiseConfig(topic="a topic\n-vf drawtext")
+def test_release_topic_with_a_newline_is_refused() -> None:
+    from microdrama.release import Release
+
+    with pytest.raises(ValueError, match="release topic: control characters"):
+        Release("revenge-0001-01", 1, "a topic\n-vf drawtext", "2026-12-01T00:00:00", "test")
 
 
 NAMES = {
@@ -139,24 +140,21 @@ def test_hostile_names_and_topic_render_literally(
     monkeypatch.setenv("MICRODRAMA_LOCALES", "en,es")
     instance = dg.DagsterInstance.get()
     instance.add_dynamic_partitions("genre", ["hostile-names"])
-    instance.add_dynamic_partitions("episode", ["e0007"])
+    key = "hostile-names-0007-01"
+    release(key, topic=TOPIC, seed=4)  # its lines with these long names fit the 16 s template
     try:
-        for job, config, partition in [
-            ("templates_job", {}, "hostile-names"),
-            ("trends_job", {}, None),
-            (
-                "episode_job",
-                {"ops": {"premise": {"config": {"topic": TOPIC}}}},
-                episode_partition_key("hostile-names", "e0007"),
-            ),
+        for job, partition in [
+            ("templates_job", "hostile-names"),
+            ("trends_job", None),
+            ("episode_job", key),
         ]:
             outcome = defs.resolve_job_def(job).execute_in_process(
-                instance=instance, run_config=config, partition_key=partition
+                instance=instance, partition_key=partition
             )
             assert outcome.success
     finally:
         (factory["MICRODRAMA_TEMPLATES"] / "hostile-names.yaml").unlink()
-    episode = factory["MICRODRAMA_STORAGE"] / "episodes" / "hostile-names" / "e0007"
+    episode = MediaStore(factory["MICRODRAMA_STORAGE"]).episode_dir(EpisodeKey.parse(key))
     script = read_json(episode / "script" / "script.json")
     assert script["topic"] == TOPIC
     srt = (episode / "cut" / "episode.srt").read_text()

@@ -18,10 +18,14 @@ import tiny_models
 from conftest import FIXTURES, REPO, SHORT_GENRE, environment, factory_env
 from PIL import Image
 
+from microdrama.keys import EpisodeKey
 from microdrama.models.device import MODELS
-from microdrama.story import Script, default_seed
+from microdrama.release import default_seed
+from microdrama.story import Script
 
 LOCALES = "en,es,pt-BR,zh-CN"
+KEY = f"{SHORT_GENRE}-0001-01"
+BATCH = [f"{SHORT_GENRE}-{n:04d}-01" for n in (2, 3, 4)]
 
 
 @pytest.fixture(scope="module")
@@ -50,10 +54,10 @@ def neural(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]
 
 @pytest.fixture(scope="module")
 def rendered(neural: dict[str, Path]) -> dict:
-    from microdrama.cli import render
+    from operations.render import render
 
     MODELS.loads.clear()
-    outcome = render(SHORT_GENRE, "e0001", seed=5)
+    outcome = render(None, KEY, seed=5)
     outcome["loads"] = dict(MODELS.loads)
     return outcome
 
@@ -88,7 +92,7 @@ def test_every_modality_runs_its_model_and_the_episode_ships(rendered: dict) -> 
     assert streams["audio"]["codec_name"] == "aac"
     assert set(rendered["variants"]) == set(LOCALES.split(","))
     catalog = pd.read_parquet(rendered["catalog"])
-    assert list(catalog["episode"]) == ["e0001"]
+    assert list(catalog["key"]) == [KEY]
     kinds = {key[0] for key in rendered["loads"]}
     assert kinds == {"writer", "painter", "voice", "translator"}
 
@@ -100,7 +104,7 @@ def test_each_model_loads_once_per_run(rendered: dict) -> None:
 
 
 def test_model_notes_are_in_the_metadata(rendered: dict) -> None:
-    partition = f"e0001|{SHORT_GENRE}"
+    partition = KEY
     script = latest("script", partition).metadata
     shots_and_lines = 5 + script["lines"].value
     kept = script["template_text_kept"].value
@@ -114,7 +118,7 @@ def test_painter_paints_with_the_model_not_the_storyboard(rendered: dict, neural
     from microdrama.storyboard import paint_shot
     from microdrama.template import load_template
 
-    frames_meta = latest("frames", f"e0001|{SHORT_GENRE}").metadata
+    frames_meta = latest("frames", KEY).metadata
     assert frames_meta["storyboard_fallbacks"].value < 5
     folder = Path(rendered["cut"]).parents[1]
     script = Script.from_dict(json.loads((folder / "script" / "script.json").read_text()))
@@ -126,31 +130,29 @@ def test_painter_paints_with_the_model_not_the_storyboard(rendered: dict, neural
 
 
 def test_a_batch_of_partitions_loads_each_model_once(rendered: dict) -> None:
-    from assets.partitions import episode_slots
     from definitions import defs
 
     instance = dg.DagsterInstance.get()
-    instance.add_dynamic_partitions(episode_slots.name, ["e0002", "e0003", "e0004"])
+    instance.add_dynamic_partitions("episodes", BATCH)
     MODELS.loads.clear()
     outcome = defs.resolve_job_def("episode_job").execute_in_process(
         instance=instance,
         tags={
-            "dagster/asset_partition_range_start": f"e0002|{SHORT_GENRE}",
-            "dagster/asset_partition_range_end": f"e0004|{SHORT_GENRE}",
+            "dagster/asset_partition_range_start": BATCH[0],
+            "dagster/asset_partition_range_end": BATCH[-1],
         },
         raise_on_error=False,
     )
     assert outcome.success
     assert set(MODELS.loads.values()) == {1}, MODELS.loads
-    for episode in ("e0002", "e0003", "e0004"):
-        partition = f"{episode}|{SHORT_GENRE}"
+    for partition in BATCH:
         for asset in ("premise", "script", "frames", "voice", "cut", "localized"):
             event = latest(asset, partition)  # each partition records its own artifact
-            assert event.metadata["path"].value.endswith(f"{episode}/{asset}")
+            assert event.metadata["path"].value.endswith(f"{partition}/{asset}")
             manifest = Path(event.metadata["path"].value) / "manifest.json"
             assert event.metadata["digest"].value == json.loads(manifest.read_text())["digest"]
         seed = latest("premise", partition).metadata["seed"].value
-        assert seed == default_seed(SHORT_GENRE, episode)
+        assert seed == default_seed(EpisodeKey.parse(partition))
 
 
 @pytest.mark.parametrize(
@@ -164,13 +166,13 @@ def test_a_batch_of_partitions_loads_each_model_once(rendered: dict) -> None:
 def test_bad_model_configuration_is_a_clear_error(
     rendered: dict, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
 ) -> None:
-    from microdrama.cli import render
+    from operations.render import render
 
     cut = Path(rendered["cut"])
     before = cut.stat().st_mtime_ns
     monkeypatch.setenv(variable, value)
     with pytest.raises(RuntimeError, match=message) as raised:
-        render(SHORT_GENRE, "e0001", seed=5)
+        render(None, KEY, seed=5)
     assert "Traceback" not in str(raised.value)
     assert cut.stat().st_mtime_ns == before, "nothing already produced is touched"
 
@@ -183,14 +185,16 @@ def test_smollm2_writes_a_valid_script_of_its_own(tmp_path: Path) -> None:
     from microdrama.models.device import DeviceConfig
     from microdrama.models.writer import SMOLLM2, LanguageModelWriter
     from microdrama.policy import ContentPolicy
+    from microdrama.release import Release
     from microdrama.story import write_script
     from microdrama.template import load_template
 
     template = load_template(REPO / "templates" / "revenge.yaml").template
     policy = ContentPolicy.load(REPO / "templates" / "policy")
     writer = LanguageModelWriter(SMOLLM2, DeviceConfig("cpu"), tmp_path / "cache")
-    ep = Episode(MediaStore(tmp_path / "storage"), "revenge", "e0001")
-    premise = make_premise(ep, template, "hash", None, 3, policy, "a heatwave", writer)
+    ep = Episode(MediaStore(tmp_path / "storage"), EpisodeKey("revenge", 1, 1))
+    made = Release("revenge-0001-01", 3, "a heatwave", "2026-12-01T00:00:00+00:00", "test")
+    premise = make_premise(ep, template, "hash", None, made, policy, writer)
     staged = make_script(ep, template, policy, writer)
     assert all_passed([g.__dict__ for g in premise.gates + staged.gates])
     drafted, written = write_script(template, premise.made), staged.made

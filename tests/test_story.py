@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from microdrama.release import Release
 from microdrama.story import Script, write_premise, write_script
 from microdrama.template import load_template
 from microdrama.trends import load_trend_feed
@@ -13,8 +14,9 @@ TEMPLATE = load_template(REPO / "templates" / "revenge.yaml")
 TRENDS = load_trend_feed(REPO / "data" / "trends.csv")
 
 
-def script_for(seed: int, episode: str = "e0001") -> Script:
-    premise = write_premise(TEMPLATE.template, TEMPLATE.content_hash, TRENDS, episode, seed)
+def script_for(seed: int, key: str = "revenge-0001-01") -> Script:
+    made = Release(key, seed, None, "2026-12-01T00:00:00", "test")
+    premise = write_premise(TEMPLATE.template, TEMPLATE.content_hash, TRENDS, made)
     return write_script(TEMPLATE.template, premise)
 
 

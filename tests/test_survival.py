@@ -12,17 +12,17 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 import pytest
+from conftest import SHORT_KEY, release
 
-from assets.partitions import episode_partition_key
-from microdrama.media import read_json, sha256_file
+from microdrama.keys import EpisodeKey
+from microdrama.media import MediaStore, read_json, sha256_file
 
 REPO = Path(__file__).resolve().parent.parent
-SHORT_GENRE = "short-revenge"
-RENDER_ARGS = ["--genre", SHORT_GENRE, "--episode", "e0001", "--seed", "11"]  # as in conftest
+RENDER_ARGS = ["--episode", SHORT_KEY, "--seed", "11"]  # as in conftest
 
 
-def episode_dir(factory: dict[str, Path], episode: str = "e0001") -> Path:
-    return factory["MICRODRAMA_STORAGE"] / "episodes" / SHORT_GENRE / episode
+def episode_dir(factory: dict[str, Path], key: str = SHORT_KEY) -> Path:
+    return MediaStore(factory["MICRODRAMA_STORAGE"]).episode_dir(EpisodeKey.parse(key))
 
 
 def run(job: str, partition: object = None, **kwargs: object) -> dg.ExecuteInProcessResult:
@@ -34,8 +34,7 @@ def run(job: str, partition: object = None, **kwargs: object) -> dg.ExecuteInPro
 
 
 def catalog(factory: dict[str, Path]) -> pd.DataFrame:
-    assert run("catalog_job").success
-    return pd.read_parquet(factory["MICRODRAMA_STORAGE"] / "tables" / "catalog.parquet")
+    return pd.read_parquet(factory["MICRODRAMA_STORAGE"] / "tables" / "catalog")
 
 
 def assert_intact(folder: Path) -> None:
@@ -55,11 +54,11 @@ def test_policy_hit_blocks_the_episode_and_keeps_the_last_good_one(
     rendered: dict, factory: dict[str, Path]
 ) -> None:
     before = sha256_file(episode_dir(factory) / "premise" / "premise.json")
-    topic = {"ops": {"premise": {"config": {"topic": "the Heroin trade"}}}}
     instance = dg.DagsterInstance.get()
-    instance.add_dynamic_partitions("episode", ["e0009"])
-    for episode in ("e0001", "e0009"):
-        outcome = run("episode_job", episode_partition_key(SHORT_GENRE, episode), run_config=topic)
+    fresh = "short-revenge-0009-01"
+    for key in (SHORT_KEY, fresh):
+        release(key, topic="the Heroin trade", seed=11)
+        outcome = run("episode_job", key)
         assert not outcome.success
         checks = outcome.get_asset_check_evaluations()
         policy = next(c for c in checks if c.check_name == "content_policy")
@@ -71,9 +70,10 @@ def test_policy_hit_blocks_the_episode_and_keeps_the_last_good_one(
     latest = instance.event_log_storage.get_asset_check_execution_history(key, limit=1)[0]
     assert latest.status.value == "FAILED"
     assert sha256_file(episode_dir(factory) / "premise" / "premise.json") == before
-    assert not (episode_dir(factory, "e0009") / "premise").exists()
+    assert not (episode_dir(factory, fresh) / "premise").exists()
     rows = catalog(factory)
-    assert "e0001" in set(rows["episode"]) and "e0009" not in set(rows["episode"])
+    assert SHORT_KEY in set(rows["key"]) and fresh not in set(rows["key"])
+    release(SHORT_KEY, topic=None, seed=11)  # the episode's own release again, for later tests
 
 
 def test_a_crashed_ffmpeg_is_retried(
@@ -92,7 +92,7 @@ def test_a_crashed_ffmpeg_is_retried(
     monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
     outcome = run(
         "episode_job",
-        episode_partition_key(SHORT_GENRE, "e0001"),
+        SHORT_KEY,
         asset_selection=[dg.AssetKey("cut")],
     )
     assert flag.exists()
@@ -107,7 +107,7 @@ def test_a_killed_rerender_leaves_the_last_good_episode(
 ) -> None:
     folder = episode_dir(factory)
     video = folder / "cut" / "episode.mp4"
-    inode, row = video.stat().st_ino, catalog(factory).set_index("episode").loc["e0001"]
+    inode, row = video.stat().st_ino, catalog(factory).set_index("key").loc[SHORT_KEY]
     proc = subprocess.Popen(
         [sys.executable, "-m", "microdrama", "render", *RENDER_ARGS],
         cwd=REPO,
@@ -130,6 +130,5 @@ def test_a_killed_rerender_leaves_the_last_good_episode(
         assert_intact(folder / artifact)
     assert not list(folder.glob("cut/.*")) and not list(folder.glob("localized/**/.*"))
     assert list(folder.glob(".cut.new.*"))  # the killed staging dir, hidden until swept
-    after = catalog(factory).set_index("episode").loc["e0001"]
-    assert after["cut_version"] == row["cut_version"]
-    assert after["localized_version"] == row["localized_version"]
+    after = catalog(factory).set_index("key").loc[SHORT_KEY]
+    assert after["versions"] == row["versions"]

@@ -1,4 +1,4 @@
-"""Launch a genre backfill through a running Dagster webserver's GraphQL API.
+"""Launch a genre or series backfill through a running Dagster webserver's GraphQL API.
 
 Only the standard library is used, so the command works against any deployment the user can
 reach over HTTP, not only the local instance.
@@ -10,14 +10,13 @@ import json
 import urllib.error
 import urllib.request
 
-from microdrama.keys import check_key, episode_key
+from microdrama.keys import EpisodeKey, check_key, parse_series
 
-EPISODE_ASSETS = ["premise", "script", "frames", "voice", "cut", "localized"]
 LOCATION = "microdrama"
 
 PARTITIONS_QUERY = """
 query { assetNodeOrError(assetKey: {path: ["premise"]}) {
-  ... on AssetNode { partitionKeysByDimension { name partitionKeys } } } }
+  ... on AssetNode { partitionKeys } } }
 """
 ADD_PARTITION = """
 mutation Add($selector: RepositorySelector!, $name: String!, $key: String!) {
@@ -32,6 +31,7 @@ mutation Launch($params: LaunchBackfillParams!) {
     ... on InvalidStepError { invalidStepKey } ... on InvalidOutputError { stepKey }
     ... on UnauthorizedError { message } } }
 """
+EPISODE_ASSETS = ["premise", "script", "frames", "voice", "cut", "localized", "catalog", "gallery"]
 
 
 class BackfillError(RuntimeError):
@@ -56,37 +56,55 @@ def graphql(url: str, query: str, variables: dict | None = None) -> dict:
     return payload["data"]
 
 
-def existing_slots(url: str) -> dict[str, list[str]]:
+def live_keys(url: str) -> list[EpisodeKey]:
     node = graphql(url, PARTITIONS_QUERY)["assetNodeOrError"]
-    return {d["name"]: d["partitionKeys"] for d in node.get("partitionKeysByDimension") or []}
+    return [EpisodeKey.parse(k) for k in node.get("partitionKeys") or []]
 
 
-def launch_genre_backfill(url: str, genre: str, episodes: int | None) -> tuple[str, list[str]]:
-    """Backfill every episode of `genre` (episodes=None) or its first `episodes` slots.
-
-    Missing genre or episode slots are added first. Returns the backfill id and its partitions.
-    """
-    check_key("genre", genre)
-    slots = existing_slots(url)
-    wanted = (
-        sorted(slots.get("episode", []))
-        if episodes is None
-        else [episode_key(n) for n in range(1, episodes + 1)]
-    )
-    if not wanted:
-        raise BackfillError("there are no episode slots yet; use --episodes N to create some")
+def add_pilots(url: str, genre: str, count: int, live: list[EpisodeKey]) -> list[EpisodeKey]:
+    """`count` new series of `genre`, numbered after its highest live series (a number the
+    instance already holds is skipped: the webserver refuses duplicates)."""
     selector = {"repositoryName": "__repository__", "repositoryLocationName": LOCATION}
-    additions = [("genre", genre)] if genre not in slots.get("genre", []) else []
-    additions += [("episode", e) for e in wanted if e not in slots.get("episode", [])]
-    for name, key in additions:
-        added = graphql(url, ADD_PARTITION, {"selector": selector, "name": name, "key": key})
-        if added["addDynamicPartition"]["__typename"] != "AddDynamicPartitionSuccess":
-            raise BackfillError(f"could not add {name} partition {key!r}: {added}")
-    partitions = [f"{e}|{genre}" for e in wanted]
+    series = max((k.series for k in live if k.genre == genre), default=0)
+    added: list[EpisodeKey] = []
+    while len(added) < count:
+        series += 1
+        key = EpisodeKey(genre, series, 1)
+        done = graphql(
+            url, ADD_PARTITION, {"selector": selector, "name": "episodes", "key": str(key)}
+        )["addDynamicPartition"]
+        if done["__typename"] == "AddDynamicPartitionSuccess":
+            added.append(key)
+        elif done["__typename"] != "DuplicateDynamicPartitionError":
+            raise BackfillError(f"could not add episode {key}: {done}")
+    return added
+
+
+def launch_backfill(
+    url: str, genre: str | None = None, series: str | None = None, new: int | None = None
+) -> tuple[str, list[str]]:
+    """Backfill exactly the live episodes of a genre or a series (parsed from each key, so
+    `revenge` never takes `revenge-x`), or `new` new pilots of a genre. Returns the backfill
+    id and its keys."""
+    live = live_keys(url)
+    if new is not None:
+        if genre is None:
+            raise BackfillError("--episodes N makes N new pilots: name their --genre")
+        wanted = add_pilots(url, check_key("genre", genre), new, live)
+    elif series is not None:
+        genre_of, number = parse_series(series)
+        wanted = [k for k in live if (k.genre, k.series) == (genre_of, number)]
+    else:
+        wanted = [k for k in live if k.genre == check_key("genre", genre or "")]
+    if not wanted:
+        raise BackfillError(
+            f"no live episodes of {series or genre}; use --episodes N to make new pilots"
+        )
+    partitions = [str(k) for k in sorted(wanted)]
     params = {
         "assetSelection": [{"path": [a]} for a in EPISODE_ASSETS],
         "partitionNames": partitions,
-        "title": f"backfill {genre}",
+        "title": f"backfill {series or genre}",
         "tags": [{"key": "microdrama/reason", "value": "backfill"}],
     }
     launched = graphql(url, LAUNCH, {"params": params})["launchPartitionBackfill"]

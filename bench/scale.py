@@ -1,0 +1,349 @@
+"""`microdrama bench --scale N`: a year at the cadence, without the video, and what grows.
+
+Mints N episodes the way the release cadence does (the same Minter: a series number, a release
+observed in the instance, one key), one every 90 simulated seconds, with the cheapest real
+path for the rest: small media stand-ins copied from one real episode (its JSON and checks,
+no video), a runless materialization of `premise`, the episode's catalog row and gallery card
+written by the same code the assets run, and retention archiving the oldest keys as its sensor
+does. At N/10 and at N it measures what a year could make slow, and prints a table and, as its
+last line, one JSON object (each figure at both sizes, and `growth`, the one over the other).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import json
+import os
+import random
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from microdrama.release import Release
+
+REPO = Path(__file__).resolve().parent.parent
+PROTOTYPE_GENRE = "revenge"
+CADENCE = timedelta(seconds=90)
+MEDIA = {".png", ".wav", ".mp4", ".yuv"}  # left out of the stand-ins: only their records matter
+
+
+def seconds(work: Callable[[], object], turns: int = 3) -> float:
+    """The best of `turns` runs: these machines are noisy and the figure is a cost, not a mean."""
+    best = float("inf")
+    for _ in range(turns):
+        started = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+class StandIns:
+    """One real episode's small files, with its key, series and mint time made into slots."""
+
+    def __init__(self, episode_dir: Path, key: str, minted_at: str):
+        self.files: dict[str, bytes] = {}
+        series = key.rsplit("-", 1)[0]
+        for path in episode_dir.rglob("*"):
+            if path.is_file() and path.suffix not in MEDIA and path.name != "lineage.json":
+                text = path.read_bytes()
+                if path.suffix in (".json", ".md", ".vtt", ".srt"):
+                    raw = text.decode()
+                    raw = raw.replace(key, "{KEY}").replace(series, "{SERIES}")
+                    text = raw.replace(minted_at, "{MINTED}").encode()
+                self.files[path.relative_to(episode_dir).as_posix()] = text
+
+    def write(self, target: Path, key: str, minted_at: str) -> None:
+        series = key.rsplit("-", 1)[0]
+        for name, data in self.files.items():
+            path = target / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if name.endswith((".json", ".md", ".vtt", ".srt")):
+                raw = data.decode().replace("{KEY}", key).replace("{SERIES}", series)
+                data = raw.replace("{MINTED}", minted_at).encode()
+            path.write_bytes(data)
+
+
+def first_paint(browser: object, url: str) -> dict[str, float]:
+    """The gallery's own paint timings in a new page (the browser is already running)."""
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(url)
+    page.wait_for_function("performance.getEntriesByName('first-cards').length > 0", timeout=60_000)
+    timings = page.evaluate(
+        """() => ({
+            fcp: performance.getEntriesByName('first-contentful-paint')[0].startTime / 1000,
+            cards: performance.getEntriesByName('first-cards')[0].startTime / 1000,
+            shown: document.querySelectorAll('article.episode').length,
+            videos: document.querySelectorAll('video').length,
+        })"""
+    )
+    page.close()
+    return timings
+
+
+def main(n: int) -> int:
+    import dagster as dg
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="microdrama-scale-") as tmp:
+        root = Path(tmp)
+        (root / "home").mkdir()
+        os.environ.update(
+            {
+                "DAGSTER_HOME": str(root / "home"),
+                "MICRODRAMA_STORAGE": str(root / "storage"),
+                "MICRODRAMA_TEMPLATES": str(REPO / "templates"),
+                "MICRODRAMA_TRENDS": str(REPO / "data" / "trends.csv"),
+                "MICRODRAMA_LOCALES": "en",
+            }
+        )
+        from assets.partitions import episode_partitions
+        from assets.release import DATA_VERSION_TAG
+        from definitions import defs
+        from microdrama.gallery import pages
+        from microdrama.keys import EpisodeKey
+        from microdrama.trends import load_trend_feed
+        from operations.archive import archive, due
+        from operations.render import render
+        from operations.resources import resources
+        from sensors.cadence import pick_genre, release_cadence
+        from sensors.minting import Minter
+        from sensors.retention import retention_sensor
+        from sensors.templates import template_sensor
+        from sensors.trends import trend_sensor
+
+        started = time.perf_counter()
+        real = render(PROTOTYPE_GENRE, None, 1)  # one real episode: its files are the stand-ins
+        instance = dg.DagsterInstance.get()
+        names = ["catalog", "media", "templates", "trend_feed", "localization"]
+        with resources(*names) as built, sync_playwright() as playwright:
+            books = built.catalog.catalog()
+            store = books.store
+            proto = store.episode_dir(EpisodeKey.parse(real["episode"]))
+            minted_at = json.loads((proto / "premise" / "premise.json").read_text())["minted_at"]
+            stand_ins = StandIns(proto, real["episode"], minted_at)
+            template_hash = json.loads((proto / "premise" / "premise.json").read_text())[
+                "template_hash"
+            ]
+            feed = load_trend_feed(Path(built.trend_feed.path))
+            genres = [p.stem for p in (REPO / "templates").glob("*.yaml")]
+            for genre in genres:
+                defs.resolve_job_def("templates_job").execute_in_process(
+                    instance=instance, partition_key=_add_genre(instance, genre)
+                )
+            hashes = _template_hashes(store, genres) | {PROTOTYPE_GENRE: template_hash}
+            clock = [datetime.now(UTC)]
+
+            def now() -> str:
+                clock[0] += CADENCE
+                return clock[0].isoformat(timespec="seconds")
+
+            policy = built.catalog.retention_policy()
+            locales = built.localization.locale_list()
+            ui = built.catalog.dagster_url
+            rng = random.Random(7)
+
+            def realize(made: Release) -> str:
+                """What running the episode would leave: its files, premise, row and card."""
+                stand_ins.write(store.episode_dir(made.episode), made.key, made.minted_at)
+                instance.report_runless_asset_event(
+                    dg.AssetMaterialization(
+                        "premise", partition=made.key, tags={DATA_VERSION_TAG: made.version}
+                    )
+                )
+                return made.key
+
+            def mint_one() -> str:
+                minter = Minter(instance, books, now)
+                genre = pick_genre(dict.fromkeys(genres, 1.0), rng)
+                made = minter.pilot(genre, hashes[genre], "release cadence", feed)
+                instance.add_dynamic_partitions(episode_partitions.name, [made.key])
+                for event in minter.observations():
+                    instance.report_runless_asset_event(event)
+                return realize(made)
+
+            def record(key: str) -> None:
+                row = books.record(EpisodeKey.parse(key))
+                pages.update(store, books.db, [row], locales, ui)
+
+            def retain() -> None:
+                keys = due(instance, policy)
+                if keys:
+                    request = archive(instance, books, keys, locales, ui)
+                    for key in request.partition_keys:
+                        instance.delete_dynamic_partition(episode_partitions.name, key)
+
+            server = _serve(store.root)
+            browser = playwright.chromium.launch(
+                executable_path=shutil.which("chromium"),
+                args=["--headless", "--no-sandbox", "--disable-gpu"],
+            )
+            sensor_resources = {name: defs.resources[name] for name in names}
+            cursors: dict[str, str | None] = {}
+
+            def tick(sensor: dg.SensorDefinition) -> dg.SensorResult:
+                with dg.build_sensor_context(
+                    instance=instance, cursor=cursors.get(sensor.name), resources=sensor_resources
+                ) as context:
+                    result = sensor(context)
+                cursors[sensor.name] = result.cursor
+                return result
+
+            for sensor in (template_sensor, trend_sensor):  # first ticks: cursors, no timing
+                tick(sensor)
+            figures: dict[int, dict] = {}
+            checkpoints = sorted({max(1, n // 10), n})
+            made = 1
+            mint_seconds = 0.0
+            for checkpoint in checkpoints:
+                begun = time.perf_counter()
+                while made < checkpoint:
+                    record(mint_one())
+                    made += 1
+                    if made % 100 == 0:
+                        retain()
+                retain()
+                mint_seconds += time.perf_counter() - begun
+                figures[checkpoint] = measure(
+                    instance,
+                    tick,
+                    realize,
+                    record,
+                    browser,
+                    server,
+                    (template_sensor, trend_sensor, release_cadence, retention_sensor),
+                )
+                figures[checkpoint]["episodes"] = checkpoint
+                made += 1  # the cadence tick's episode
+            browser.close()
+            server.shutdown()
+        total = time.perf_counter() - started
+    return report(figures, checkpoints, total, mint_seconds, policy)
+
+
+def _add_genre(instance: object, genre: str) -> str:
+    from assets.partitions import genre_partitions
+
+    if not instance.has_dynamic_partition(genre_partitions.name, genre):  # type: ignore[attr-defined]
+        instance.add_dynamic_partitions(genre_partitions.name, [genre])  # type: ignore[attr-defined]
+    return genre
+
+
+def _template_hashes(store: object, genres: list[str]) -> dict[str, str]:
+    from microdrama.tables import template_from_table
+
+    out = {}
+    for genre in genres:
+        table = store.read_table(store.template_table(genre))  # type: ignore[attr-defined]
+        out[genre] = template_from_table(table, genre)[1]
+    return out
+
+
+def _serve(root: Path) -> http.server.ThreadingHTTPServer:
+    handler = functools.partial(_Quiet, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    """A static server that says nothing, even when the browser drops a video it was fetching."""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def copyfile(self, source: object, target: object) -> None:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            super().copyfile(source, target)  # type: ignore[arg-type]
+
+
+def measure(instance, tick, realize, record, browser, server, sensors) -> dict:
+    """Every figure at the current size; the cadence tick's episode is made as one more."""
+    import dagster as dg
+    from dagster._core.storage.partition_status_cache import (
+        get_and_update_asset_status_cache_value,
+    )
+
+    from assets.partitions import episode_partitions
+
+    out: dict[str, object] = {}
+    keys = instance.get_dynamic_partitions(episode_partitions.name)
+    made = instance.get_materialized_partitions(dg.AssetKey("premise"))
+    out["partition_keys_per_asset"] = len(keys)
+    out["empty_partition_keys"] = len(set(keys) - set(made))
+    ticks = {}
+    template, trend, cadence, retention = sensors
+    for sensor in (template, trend, retention):  # unchanged inputs: what every tick costs
+        ticks[sensor.name] = seconds(lambda s=sensor: tick(s))
+    started = time.perf_counter()
+    minted = tick(cadence)  # one real tick: it mints, as it does every 90 seconds
+    ticks[cadence.name] = time.perf_counter() - started
+    for request in minted.dynamic_partitions_requests or []:
+        instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
+    releases = []
+    for event in minted.asset_events or []:
+        instance.report_runless_asset_event(event)
+        releases.append(Release(**event.metadata["release"].value))
+    started = time.perf_counter()  # the key just added invalidated the UI's cached status
+    get_and_update_asset_status_cache_value(instance, dg.AssetKey("premise"), episode_partitions)
+    out["ui_partition_status_seconds"] = time.perf_counter() - started
+    out["sensor_tick_seconds"] = max(ticks.values())
+    out["sensor_ticks"] = {k: round(v, 4) for k, v in ticks.items()}
+    (key,) = [realize(made) for made in releases]
+    started = time.perf_counter()
+    record(key)
+    out["catalog_update_seconds"] = time.perf_counter() - started
+    url = f"http://127.0.0.1:{server.server_address[1]}/gallery/index.html"
+    paints = [first_paint(browser, url) for _ in range(3)]
+    out["gallery_first_paint_seconds"] = min(p["fcp"] for p in paints)
+    out["gallery_first_cards_seconds"] = min(p["cards"] for p in paints)
+    out["gallery_cards_shown"] = paints[0]["shown"]
+    out["gallery_videos_shown"] = paints[0]["videos"]
+    return out
+
+
+GROWN = (
+    "partition_keys_per_asset",
+    "empty_partition_keys",
+    "sensor_tick_seconds",
+    "catalog_update_seconds",
+    "ui_partition_status_seconds",
+    "gallery_first_paint_seconds",
+    "gallery_first_cards_seconds",
+)
+
+
+def report(
+    figures: dict[int, dict], checkpoints: list[int], total: float, mint: float, policy: object
+) -> int:
+    small, large = figures[checkpoints[0]], figures[checkpoints[-1]]
+    growth = {
+        name: round(large[name] / small[name], 2)
+        if small[name]
+        else (0.0 if not large[name] else None)
+        for name in GROWN
+    }
+    print(f"{'figure':<32}{'at N/10':>14}{'at N':>14}{'growth':>10}")
+    for name in GROWN:
+        print(f"{name:<32}{small[name]:>14.4g}{large[name]:>14.4g}{growth[name]!s:>10}")
+    print(f"retention: {policy}; minting took {mint:.0f}s; the whole benchmark {total:.0f}s")
+    result = {
+        "n": checkpoints[-1],
+        "at_n_over_10": _rounded(small),
+        "at_n": _rounded(large),
+        "growth": growth,
+        "retention": str(policy),
+        "minting_seconds": round(mint, 1),
+        "total_seconds": round(total, 1),
+    }
+    print(json.dumps(result))
+    return 0
+
+
+def _rounded(figures: dict) -> dict:
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in figures.items()}

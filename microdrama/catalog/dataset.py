@@ -1,0 +1,53 @@
+"""The catalog as a parquet dataset: `tables/catalog/genre=<g>/day=<d>/<key>.parquet`.
+
+One file per episode, in hive-style folders by genre and day, so pandas, pyarrow and DuckDB
+read the folder as one table (and skip genres and days a query does not need). Recording an
+episode writes only its own file: the cost is the same at the 100th episode and the 100,000th,
+and concurrent runs never write the same file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from microdrama.catalog.rows import COLUMNS, PARTITION_COLUMNS
+from microdrama.media import MediaStore
+
+DATASET = "catalog"
+_DTYPES = {str: "object", int: "int64", float: "float64"}
+
+
+def dataset_dir(store: MediaStore) -> Path:
+    return store.root / "tables" / DATASET
+
+
+def row_path(store: MediaStore, row: dict) -> Path:
+    return (
+        dataset_dir(store) / f"genre={row['genre']}" / f"day={row['day']}" / f"{row['key']}.parquet"
+    )
+
+
+def frame(rows: list[dict]) -> pd.DataFrame:
+    """Rows as a table with the catalog's columns and types, sorted by key."""
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    table = table.astype({name: _DTYPES[kind] for name, kind in COLUMNS.items()})
+    return table.sort_values("key", ignore_index=True)
+
+
+def write_row(store: MediaStore, row: dict) -> Path:
+    """The episode's file (its genre and day are in the folder names, as hive partitions)."""
+    return store.write_table(
+        frame([row]).drop(columns=list(PARTITION_COLUMNS)), row_path(store, row)
+    )
+
+
+def read_dataset(path: Path) -> pd.DataFrame:
+    """The whole dataset as one table, typed like `frame` (empty if nothing is recorded)."""
+    if not path.exists() or not any(path.rglob("*.parquet")):
+        return frame([])
+    table = pd.read_parquet(path)
+    for name in PARTITION_COLUMNS:
+        table[name] = table[name].astype(str)
+    return frame(table.to_dict("records"))

@@ -1,0 +1,83 @@
+"""A finished episode's catalog row, read from its artifacts (never from the catalog itself), so
+the incremental catalog and one rebuilt from the media store are made by the same function."""
+
+from __future__ import annotations
+
+import json
+
+from microdrama.episode import Episode, variant_paths
+from microdrama.gates import CHECKS, all_passed, recorded
+from microdrama.localize import SOURCE_LOCALE
+from microdrama.media import read_json
+from microdrama.retention import episode_status
+
+# name -> type of every catalog column; JSON columns are text
+COLUMNS: dict[str, type] = {
+    "key": str,
+    "genre": str,
+    "series": str,
+    "episode_number": int,
+    "day": str,
+    "minted_at": str,
+    "title": str,
+    "logline": str,
+    "topic": str,
+    "seed": int,
+    "script_hash": str,
+    "shots": int,
+    "lines": int,
+    "seconds": float,
+    "locales": str,
+    "poster": str,
+    "variants": str,
+    "subtitles": str,
+    "checks": str,
+    "status": str,
+    "versions": str,
+}
+PARTITION_COLUMNS = ("genre", "day")  # in the dataset's folder names, not in its files
+FINAL_ARTIFACT = "localized"
+
+
+class NotFinished(ValueError):
+    """The episode has no complete, gated set of artifacts yet."""
+
+
+def episode_row(ep: Episode) -> dict[str, object]:
+    """The episode's row; raises NotFinished unless every stage landed with its gates passed."""
+    checks = {stage: recorded(ep.fetch(stage)) for stage in CHECKS}
+    failing = [stage for stage, gates in checks.items() if not all_passed(gates)]
+    if failing:
+        raise NotFinished(f"{ep.key}: {', '.join(failing)} not made or not passed")
+    premise, script = ep.premise(), ep.script()
+    summary = read_json(ep.dir("localized") / "summary.json")
+    locales = [SOURCE_LOCALE, *summary]
+    paths = variant_paths(ep, locales)
+    store = ep.store
+    return {
+        "key": str(ep.key),
+        "genre": ep.genre,
+        "series": ep.key.series_id,
+        "episode_number": ep.key.number,
+        "day": premise.minted_at[:10],
+        "minted_at": premise.minted_at,
+        "title": script.title,
+        "logline": script.logline,
+        "topic": script.topic,
+        "seed": script.seed,
+        "script_hash": script.content_hash,
+        "shots": len(script.shots),
+        "lines": len(script.lines),
+        "seconds": read_json(ep.dir("cut") / "timeline.json")["seconds"],
+        "locales": ",".join(locales),
+        "poster": store.relative(ep.dir("cut") / "poster.jpg"),
+        "variants": _json({loc: store.relative(p["video"]) for loc, p in paths.items()}),
+        "subtitles": _json({loc: store.relative(p["subtitles"]) for loc, p in paths.items()}),
+        "checks": _json(checks),
+        "status": episode_status(store, ep.key),
+        "versions": _json({stage: store.read_manifest(ep.dir(stage)).digest for stage in CHECKS}),
+    }
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -1,0 +1,1 @@
+"""Concepts and series: the trope library, the seeded sampler, casts and series bibles."""

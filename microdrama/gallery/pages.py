@@ -1,0 +1,133 @@
+"""The gallery's data files, written from catalog rows.
+
+`gallery/data/` holds a small index (genres with the days they have episodes on, the locales),
+one page per genre and day, and one page per series. Each file is JSON wrapped in one call,
+`gallery.load(name, {...})`, and loaded with a script tag: pages opened from disk may not fetch
+files, but they may run scripts beside them. Recording an episode rewrites its day page, its
+series page and the index, so the cost does not grow with the catalog.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from pathlib import Path
+
+import pandas as pd
+
+from microdrama.catalog.database import CatalogDB
+from microdrama.media import MediaStore
+from microdrama.release import utc_now
+
+STATIC = files("microdrama.gallery") / "static"
+SHELL = ("index.html", "app.js", "style.css")
+
+
+def gallery_dir(store: MediaStore) -> Path:
+    return store.root / "gallery"
+
+
+def _up(path: str) -> str:
+    """A media-root-relative path as the gallery folder sees it."""
+    return f"../{path}"
+
+
+def entry(row: dict) -> dict:
+    """A card's data: what the page shows, with media relative to the gallery folder."""
+    checks = [(stage, g) for stage, found in json.loads(row["checks"]).items() for g in found or []]
+    failed = [f"{stage}.{g['name']}: {g['reason']}" for stage, g in checks if not g["passed"]]
+    variants, subtitles = json.loads(row["variants"]), json.loads(row["subtitles"])
+    return {
+        "key": row["key"],
+        "genre": row["genre"],
+        "series": row["series"],
+        "number": int(row["episode_number"]),
+        "minted_at": row["minted_at"],
+        "title": row["title"],
+        "logline": row["logline"],
+        "topic": row["topic"],
+        "seconds": round(float(row["seconds"]), 1),
+        "status": row["status"],
+        "poster": _up(row["poster"]),
+        "locales": row["locales"].split(","),
+        "videos": {loc: _up(path) for loc, path in variants.items()},
+        "subtitles": {loc: _up(path) for loc, path in subtitles.items()},
+        "checks": {"passed": len(checks) - len(failed), "total": len(checks), "failed": failed},
+    }
+
+
+def _script(name: str, payload: object) -> bytes:
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return f"gallery.load({json.dumps(name)},{text});\n".encode()
+
+
+def page_name(kind: str, *parts: str) -> str:
+    return "/".join([kind, *parts])
+
+
+def _write(store: MediaStore, name: str, payload: object) -> None:
+    store.write_file(gallery_dir(store) / "data" / f"{name}.js", _script(name, payload))
+
+
+def write_page(store: MediaStore, name: str, rows: pd.DataFrame) -> None:
+    _write(store, name, {"entries": [entry(r) for r in rows.to_dict("records")]})
+
+
+def write_shell(store: MediaStore) -> None:
+    """The page, its script and its style, when they differ from the packaged ones."""
+    folder = gallery_dir(store)
+    for name in SHELL:
+        source = STATIC / name
+        target = folder / name
+        data = source.read_bytes()
+        if not target.exists() or target.read_bytes() != data:
+            store.write_file(target, data)
+
+
+def write_index(store: MediaStore, db: CatalogDB, locales: list[str], ui_url: str) -> None:
+    days, counts = db.days(), db.genre_counts()
+    _write(
+        store,
+        "index",
+        {
+            "genres": {g: {"episodes": counts[g], "days": days[g]} for g in sorted(days)},
+            "episodes": sum(counts.values()),
+            "locales": locales,
+            "dagster": ui_url.rstrip("/"),
+            "updated_at": utc_now(),
+        },
+    )
+
+
+def update(
+    store: MediaStore, db: CatalogDB, rows: list[dict], locales: list[str], ui_url: str
+) -> list[str]:
+    """Rewrite the pages that show `rows` (their day and series pages) and the index; return
+    the pages written. Each page is rewritten from the catalog under a lock, so two runs
+    finishing at once cannot lose each other's episodes."""
+    if not rows:
+        return []
+    names = sorted(
+        {page_name("genre", r["genre"], r["day"]) for r in rows}
+        | {page_name("series", r["series"]) for r in rows}
+    )
+    for name in names:
+        kind, *parts = name.split("/")
+        with db.locked(f"gallery:{name}"):
+            found = (
+                db.rows(genre=parts[0], day=parts[1])
+                if kind == "genre"
+                else db.rows(series=parts[0])
+            )
+            write_page(store, name, found)
+    write_shell(store)
+    with db.locked("gallery:index"):
+        write_index(store, db, locales, ui_url)
+    return names
+
+
+def rebuild(store: MediaStore, db: CatalogDB, locales: list[str], ui_url: str) -> int:
+    """Every page anew from the catalog; return the number of pages."""
+    store.remove_tree(gallery_dir(store) / "data")
+    everything = db.rows()
+    return len(update(store, db, everything.to_dict("records"), locales, ui_url))

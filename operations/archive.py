@@ -1,0 +1,88 @@
+"""Archiving episodes out of the instance, and choosing which ones retention archives."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+
+from assets import EPISODE_ASSETS
+from assets.partitions import episode_partitions
+from microdrama.catalog.catalog import Catalog
+from microdrama.gallery import pages
+from microdrama.keys import EpisodeKey
+from microdrama.retention import Retention, record_archive
+
+MAX_PER_TICK = 200  # archived per sensor tick; a backlog drains over several ticks
+
+
+def lineage(instance: dg.DagsterInstance, keys: list[str]) -> dict[str, dict[str, dict]]:
+    """key -> asset -> what its last materialization was: run, time, data and code version.
+
+    One query per asset for all the keys, not one per key."""
+    out: dict[str, dict[str, dict]] = {key: {} for key in keys}
+    for asset in EPISODE_ASSETS:
+        cursor = None
+        missing = set(keys)
+        while missing:
+            found = instance.fetch_materializations(
+                dg.AssetRecordsFilter(asset_key=asset.key, asset_partitions=sorted(missing)),
+                limit=4 * len(missing),
+                cursor=cursor,
+            )
+            for record in found.records:
+                event = record.asset_materialization
+                if event is None or event.partition not in missing:
+                    continue
+                missing.discard(event.partition)
+                tags = event.tags or {}
+                out[event.partition][asset.key.to_user_string()] = {
+                    "run_id": record.run_id,
+                    "at": datetime.fromtimestamp(record.timestamp, UTC).isoformat(),
+                    "data_version": tags.get("dagster/data_version"),
+                    "code_version": tags.get("dagster/code_version"),
+                }
+            if not found.has_more:
+                break
+            cursor = found.cursor
+    return out
+
+
+def due(instance: dg.DagsterInstance, policy: Retention) -> list[str]:
+    """The oldest live keys beyond the window, at most MAX_PER_TICK of them.
+
+    Keys come back in the order they were added (a restored episode counts as new), and the
+    instance never holds more than the window, so this costs the same after a year."""
+    keys = instance.get_dynamic_partitions(episode_partitions.name)
+    if policy.count is not None:
+        return list(keys[: max(0, len(keys) - policy.count)][:MAX_PER_TICK])
+    cutoff = (datetime.now(UTC) - timedelta(days=policy.days or 0)).timestamp()
+    oldest = list(keys[:MAX_PER_TICK])
+    made = {
+        key: summary["premise"]["at"]
+        for key, summary in lineage(instance, oldest).items()
+        if "premise" in summary
+    }
+    out = []
+    for key in oldest:  # stop at the first key still inside the window
+        if key not in made or datetime.fromisoformat(made[key]).timestamp() >= cutoff:
+            break
+        out.append(key)
+    return out
+
+
+def archive(
+    instance: dg.DagsterInstance,
+    catalog: Catalog,
+    keys: list[str],
+    locales: list[str],
+    ui_url: str,
+) -> dg.DeleteDynamicPartitionsRequest:
+    """Record each episode's lineage summary in its folder, mark its catalog row and gallery
+    card archived, and return the request that takes the keys out of the instance."""
+    summaries = lineage(instance, keys)
+    for key in keys:
+        record_archive(catalog.store, EpisodeKey.parse(key), summaries[key])
+    rows = catalog.set_status(keys, "archived")
+    pages.update(catalog.store, catalog.db, rows, locales, ui_url)
+    return episode_partitions.build_delete_request(keys)

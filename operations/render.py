@@ -1,0 +1,133 @@
+"""`microdrama render`: mint or restore one episode and make it through Dagster, in-process.
+
+The command line and the UI share one instance, one asset graph and one history.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import dagster as dg
+
+from assets.partitions import episode_partitions, genre_partitions
+from assets.release import latest_release, observation
+from definitions import defs
+from microdrama.episode import Episode, variant_paths
+from microdrama.keys import EpisodeKey, check_key
+from microdrama.release import Release, default_seed, utc_now
+from microdrama.retention import record_restore
+from microdrama.tables import template_from_table
+from microdrama.trends import load_trend_feed
+from operations.resources import resources
+from resources import CatalogResource
+from resources.config import REPO
+from sensors.minting import Minter
+
+QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
+class RenderError(RuntimeError):
+    pass
+
+
+def ensure_dagster_home() -> Path:
+    """Use $DAGSTER_HOME, or a .dagster_home beside the repo that links the repo's dagster.yaml."""
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(REPO / ".dagster_home")))
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists() and (REPO / "dagster.yaml").exists():
+        config.symlink_to(REPO / "dagster.yaml")
+    return home
+
+
+def run_job(instance: dg.DagsterInstance, job_name: str, partition: str | None, what: str) -> None:
+    outcome = defs.resolve_job_def(job_name).execute_in_process(
+        instance=instance, run_config=QUIET, partition_key=partition, raise_on_error=False
+    )
+    if not outcome.success:
+        failure = next((e for e in outcome.all_events if e.is_failure), None)
+        error = getattr(failure.event_specific_data, "error", None) if failure else None
+        message = error.message if error else "see the run in the Dagster UI"
+        raise RenderError(f"{job_name} failed for {what}: {message.strip()}")
+
+
+def slot(
+    instance: dg.DagsterInstance,
+    catalog: CatalogResource,
+    feed_path: str,
+    genre: str,
+    episode: str | None,
+    seed: int | None,
+) -> Release:
+    """The release to make: a new pilot of `genre`, or the episode named, restored or minted."""
+    if episode is None:
+        feed = load_trend_feed(Path(feed_path))
+        template_hash = catalog_template_hash(catalog, genre)
+        minter = Minter(instance, catalog.catalog())
+        return minter.pilot(genre, template_hash, "render", feed, seed=seed)
+    key = EpisodeKey.parse(episode)
+    made = latest_release(instance, episode)
+    if made is None:
+        made = Release(
+            episode,
+            default_seed(key) if seed is None else seed,
+            None,
+            utc_now(),
+            "render",
+            {"template": catalog_template_hash(catalog, genre)},
+        )
+    elif seed is not None and seed != made.seed:
+        made = replace(made, seed=seed, topic=None)
+    if not instance.has_dynamic_partition(episode_partitions.name, episode):
+        record_restore(catalog.media.store(), key)  # an archived episode comes back
+    return made
+
+
+def catalog_template_hash(catalog: CatalogResource, genre: str) -> str:
+    store = catalog.media.store()
+    return template_from_table(store.read_table(store.template_table(genre)), genre)[1]
+
+
+def render(genre: str | None, episode: str | None, seed: int | None) -> dict:
+    """Make one episode and its catalog row and gallery card; return where everything is."""
+    started = time.perf_counter()
+    if episode is not None:
+        key = EpisodeKey.parse(episode)
+        if genre is not None and genre != key.genre:
+            raise RenderError(f"--episode {episode} is of genre {key.genre!r}, not {genre!r}")
+        genre = key.genre
+    if genre is None:
+        raise RenderError("name a --genre (a new pilot) or an --episode key")
+    check_key("genre", genre)
+    ensure_dagster_home()
+    instance = dg.DagsterInstance.get()
+    if not instance.has_dynamic_partition(genre_partitions.name, genre):
+        instance.add_dynamic_partitions(genre_partitions.name, [genre])
+    run_job(instance, "templates_job", genre, genre)
+    run_job(instance, "trends_job", None, "the trend feed")
+    with resources("catalog", "trend_feed") as built:
+        catalog = built.catalog
+        made = slot(instance, catalog, built.trend_feed.path, genre, episode, seed)
+    if not instance.has_dynamic_partition(episode_partitions.name, made.key):
+        instance.add_dynamic_partitions(episode_partitions.name, [made.key])
+    instance.report_runless_asset_event(observation(made))
+    run_job(instance, "episode_job", made.key, made.key)
+    store = catalog.media.store()
+    ep = Episode(store, made.episode)
+    row = catalog.database().rows(keys=[made.key]).iloc[0]
+    paths = variant_paths(ep, row["locales"].split(","))
+    return {
+        "genre": genre,
+        "series": made.episode.series_id,
+        "episode_number": made.episode.number,
+        "episode": made.key,
+        "cut": str(paths["en"]["video"]),
+        "variants": {loc: str(p["video"]) for loc, p in paths.items()},
+        "subtitles": {loc: str(p["subtitles"].with_suffix(".srt")) for loc, p in paths.items()},
+        "catalog": str(store.root / "tables" / "catalog"),
+        "gallery": str(store.root / "gallery" / "index.html"),
+        "seconds": round(time.perf_counter() - started, 1),
+    }

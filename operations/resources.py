@@ -1,0 +1,18 @@
+"""The code location's resources, configured from the environment, for work outside a run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import dagster as dg
+
+from definitions import defs
+
+
+@contextmanager
+def resources(*names: str) -> Iterator[Any]:
+    """The named resources of the code location, their EnvVars resolved (`.catalog`, ...)."""
+    with dg.build_resources({name: defs.resources[name] for name in names}) as built:
+        yield built
