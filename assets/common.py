@@ -14,6 +14,7 @@ import dagster as dg
 from assets.partitions import episodes_of
 from microdrama.episode import Episode, Staged
 from microdrama.gates import CHECKS, Gate, GateFailure
+from microdrama.media import MediaStore
 from microdrama.models.device import ModelError
 from microdrama.tables import template_from_table
 from microdrama.template import GenreTemplate
@@ -63,18 +64,21 @@ def model_errors() -> Iterator[None]:
         raise dg.Failure(description=str(exc), allow_retries=False) from None
 
 
+def genre_template(store: MediaStore, genre: str) -> tuple[GenreTemplate, str]:
+    """The genre's validated template and its content hash, from the genre_templates table."""
+    return template_from_table(store.read_table(store.template_table(genre)), genre)
+
+
 def episode_batch(
     context: dg.AssetExecutionContext, media: MediaStoreResource
 ) -> list[tuple[Episode, GenreTemplate]]:
-    """Every episode of the run's partitions (one, or a backfill's batch), with its template."""
+    """Every episode of the run's partitions (one, or a backfill's batch), with its template:
+    its own (a concept genre's premise wrote it) or its genre's."""
     store = media.store()
-    templates: dict[str, GenreTemplate] = {}
     batch = []
     for key in episodes_of(context):
-        if key.genre not in templates:
-            table = store.read_table(store.template_table(key.genre))
-            templates[key.genre] = template_from_table(table, key.genre)[0]
-        batch.append((Episode(store, key), templates[key.genre]))
+        ep = Episode(store, key)
+        batch.append((ep, ep.own_template() or genre_template(store, key.genre)[0]))
     return batch
 
 

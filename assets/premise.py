@@ -6,18 +6,19 @@ import dagster as dg
 from assets.common import (
     EPISODE_BATCH,
     EPISODE_GROUP,
-    episode_batch,
     gate_checks,
+    genre_template,
     materialized,
     model_errors,
     model_step_tags,
 )
-from assets.partitions import episode_partitions
+from assets.partitions import episode_partitions, episodes_of
 from assets.release import latest_release, release
+from microdrama.concepts.planner import plan_episode
+from microdrama.concepts.sampler import ConceptSpace
 from microdrama.episode import Episode, Staged, each, make_premise
 from microdrama.release import Release, default_seed, utc_now
-from microdrama.tables import template_from_table
-from microdrama.template import GenreTemplate
+from microdrama.template import GenreTemplate, template_digest
 from resources import MediaStoreResource, ModelBackends, TemplateLibrary
 
 
@@ -63,21 +64,29 @@ def premise(
 
     With a writer model, the model rewrites the logline.
     """
-    batch = episode_batch(context, media)
     store = media.store()
     policy = templates.policy()
+    library = templates.concepts()
+    space = ConceptSpace(library)
     with model_errors():
         writer = models.backends().make_writer()
-    hashes = {
-        t.genre: template_from_table(store.read_table(store.template_table(t.genre)), t.genre)[1]
-        for _, t in batch
-    }
+
+    def plan(ep: Episode) -> tuple[GenreTemplate, str, dict | None]:
+        """A concept genre's episode gets its own template; any other, its genre's."""
+        if ep.genre not in library.genres:
+            return (*genre_template(store, ep.genre), None)
+        planned = plan_episode(store, library, space, ep.key)
+        return planned.template, template_digest(planned.template), planned.concept.to_dict()
+
+    planned = {ep.key: plan(ep) for ep in (Episode(store, k) for k in episodes_of(context))}
+    batch = [(Episode(store, key), template) for key, (template, _, _) in planned.items()]
 
     def make(item: tuple[Episode, GenreTemplate]) -> Staged:
         ep, template = item
+        _, digest, concept = planned[ep.key]
         made = release_for(context.instance, ep)
         feed = None if made.topic else store.read_table(store.table_path("trends"))
-        return make_premise(ep, template, hashes[ep.genre], feed, made, policy, writer)
+        return make_premise(ep, template, digest, feed, made, policy, writer, concept)
 
     def describe(ep: Episode, staged: Staged) -> dict[str, object]:
         made = staged.made
@@ -87,6 +96,7 @@ def premise(
             "topic": made.topic,
             "seed": made.seed,
             "template_hash": made.template_hash,
+            **({"concept": dg.MetadataValue.json(made.concept)} if made.concept else {}),
         }
 
     with model_errors():

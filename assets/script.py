@@ -13,7 +13,9 @@ from assets.common import (
 )
 from assets.partitions import episode_partitions
 from assets.premise import premise
+from microdrama.concepts.planner import continuity
 from microdrama.episode import Episode, Staged, each, make_script
+from microdrama.template import GenreTemplate
 from resources import MediaStoreResource, ModelBackends, TemplateLibrary
 
 
@@ -41,6 +43,12 @@ def script(
     """
     batch = episode_batch(context, media)
     policy = templates.policy()
+    library = templates.concepts()
+
+    def make(item: tuple[Episode, GenreTemplate]) -> Staged:
+        ep, template = item
+        keep = continuity(ep.store, library, ep.key, ep.premise().concept)
+        return make_script(ep, template, policy, writer, keep)
 
     def describe(ep: Episode, staged: Staged) -> dict[str, object]:
         made = staged.made
@@ -54,5 +62,5 @@ def script(
 
     with model_errors():
         writer = models.backends().make_writer()
-        outcomes = each(batch, lambda item: make_script(*item, policy, writer))
+        outcomes = each(batch, make)
     yield from materialized(context, batch, outcomes, describe)

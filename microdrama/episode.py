@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -21,6 +21,7 @@ from microdrama.ffmpeg import run_ffmpeg
 from microdrama.fonts import font_for
 from microdrama.gates import (
     CHECKS,
+    Continuity,
     Gate,
     GateFailure,
     frames_gates,
@@ -57,6 +58,7 @@ from microdrama.timing import plan_shots
 from microdrama.voice import Speaker
 
 CAPTION_LINGER = 0.25
+TEMPLATE_FILE = "template.json"  # a concept episode's own template, beside its premise
 T = TypeVar("T")
 
 
@@ -109,6 +111,11 @@ class Episode:
         path = self.fetch("premise") / "premise.json"
         return Premise(**read_json(path)) if path.exists() else None
 
+    def own_template(self) -> GenreTemplate | None:
+        """The template a concept genre's premise wrote for this episode alone, if any."""
+        path = self.fetch("premise") / TEMPLATE_FILE
+        return GenreTemplate.model_validate(read_json(path)) if path.exists() else None
+
     def script(self) -> Script:
         return Script.from_dict(read_json(self.fetch("script") / "script.json"))
 
@@ -124,8 +131,12 @@ def make_premise(
     release: Release,
     policy: ContentPolicy,
     writer: Writer | None = None,
+    concept: dict | None = None,
 ) -> Staged[Premise]:
+    """The premise; a concept genre's episode also keeps its concept and its own template."""
     premise = write_premise(template, template_hash, trends, release)
+    if concept:
+        premise = replace(premise, concept=concept)
     notes: dict[str, object] = {}
     if writer is not None:
         requests = premise_requests(template, premise)
@@ -133,12 +144,18 @@ def make_premise(
         premise, notes = apply_premise(premise, texts), written(requests, texts)
     with ep.store.staged(ep.dir("premise")) as tmp:
         write_json(tmp / "premise.json", premise.__dict__)
+        if concept:
+            write_json(tmp / TEMPLATE_FILE, template.model_dump(mode="json"))
         gates = seal("premise", premise_gates(premise, policy, SOURCE_LOCALE), tmp)
     return Staged(premise, ep.store.read_manifest(ep.dir("premise")), gates, notes)
 
 
 def make_script(
-    ep: Episode, template: GenreTemplate, policy: ContentPolicy, writer: Writer | None = None
+    ep: Episode,
+    template: GenreTemplate,
+    policy: ContentPolicy,
+    writer: Writer | None = None,
+    continuity: Continuity | None = None,
 ) -> Staged[Script]:
     script = write_script(template, ep.premise())
     notes: dict[str, object] = {}
@@ -150,7 +167,9 @@ def make_script(
     with ep.store.staged(ep.dir("script")) as tmp:
         write_json(tmp / "script.json", script.to_dict())
         write_bytes(tmp / "script.md", script.to_markdown().encode())
-        gates = seal("script", script_gates(script, template, policy, SOURCE_LOCALE), tmp)
+        gates = seal(
+            "script", script_gates(script, template, policy, SOURCE_LOCALE, continuity), tmp
+        )
     return Staged(script, ep.store.read_manifest(ep.dir("script")), gates, notes)
 
 
@@ -344,11 +363,13 @@ def make_localized(
         for locale in [loc for loc in locales if loc != SOURCE_LOCALE]:
             localizer = Localizer.for_locale(locale, phrasebook_dir, translator(locale))
             slots_at = {
-                loc: localizer.slots(template, script.topic, loc)
-                for loc in {shot.location for shot in script.shots}
+                (shot.location, shot.prop): localizer.slots(
+                    template, script.topic, shot.location, shot.prop
+                )
+                for shot in script.shots
             }
             patterns = [line.pattern for _, line in script.lines]
-            slots = [slots_at[shot.location] for shot, _ in script.lines]
+            slots = [slots_at[shot.location, shot.prop] for shot, _ in script.lines]
             sources = [line.text for _, line in script.lines]
             rewritten = [line.rewritten for _, line in script.lines]
             translated = localizer.translate(patterns, slots, sources, rewritten)

@@ -56,6 +56,8 @@ CHECKS: dict[str, dict[str, str]] = {
         "speakers": "every line is spoken by a character of the cast",
         "bounds": "shot count and runtime within the template's bounds",
         "no_empty_lines": "no empty line, title or logline",
+        "continuity": "a series episode keeps its bible's cast, looks and voices, and its hook "
+        "answers the previous cliffhanger within the first 2 shots",
         **_POLICY,
     },
     "frames": {
@@ -72,6 +74,14 @@ CHECKS: dict[str, dict[str, str]] = {
         **_POLICY,
     },
 }
+
+
+@dataclass(frozen=True)
+class Continuity:
+    """What a series episode must keep: the bible's cast, and the previous cliffhanger's answer."""
+
+    cast: dict[str, dict]  # role -> {name, look, voice} from the series bible
+    answer: list[str]  # line patterns that answer the previous cliffhanger; empty for a pilot
 
 
 @dataclass(frozen=True)
@@ -151,8 +161,35 @@ def premise_gates(premise: Premise, policy: ContentPolicy, locale: str) -> list[
     return [policy_gate(policy, locale, texts)]
 
 
+def continuity_gate(script: Script, template: GenreTemplate, continuity: Continuity | None) -> Gate:
+    if continuity is None:
+        return gate("continuity", [], "a fixed-format episode: no series bible to keep")
+    problems = []
+    for role, member in continuity.cast.items():
+        if script.cast.get(role) != member["name"]:
+            problems.append(
+                f"{role} is {script.cast.get(role)!r}, the bible says {member['name']!r}"
+            )
+            continue
+        who = template.character(role)
+        if who.look.model_dump() != member["look"] or who.voice.model_dump() != member["voice"]:
+            problems.append(f"{member['name']}'s look or voice differs from the bible")
+    if continuity.answer:
+        opening = [line.pattern for shot in script.shots[:HOOK_SHOTS] for line in shot.lines]
+        if not set(opening) & set(continuity.answer):
+            problems.append(
+                f"the first {HOOK_SHOTS} shots do not answer the previous episode's cliffhanger"
+            )
+    ok = "cast as in the bible" + (", the cliffhanger answered" if continuity.answer else "")
+    return gate("continuity", problems, ok)
+
+
 def script_gates(
-    script: Script, template: GenreTemplate, policy: ContentPolicy, locale: str
+    script: Script,
+    template: GenreTemplate,
+    policy: ContentPolicy,
+    locale: str,
+    continuity: Continuity | None = None,
 ) -> list[Gate]:
     spoken = [shot.index for shot, _ in script.lines]
     hook = []
@@ -200,6 +237,7 @@ def script_gates(
             runtime_seconds=script.runtime_seconds,
         ),
         gate("no_empty_lines", empty, "no empty text"),
+        continuity_gate(script, template, continuity),
         policy_gate(policy, locale, texts),
     ]
 

@@ -80,7 +80,21 @@ class Phrasebook:
     terms: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path) -> Phrasebook:
+    def for_locale(cls, folder: Path, locale: str) -> Phrasebook | None:
+        """`<locale>.yaml` merged with every `<locale>/*.yaml` fragment (one per trope file or
+        theme), or None where the locale has neither."""
+        paths = [folder / f"{locale}.yaml", *sorted((folder / locale).glob("*.yaml"))]
+        books = [cls.load(p, locale) for p in paths if p.is_file()]
+        if not books:
+            return None
+        phrases, terms = {}, {}
+        for book in books:
+            phrases |= book.phrases
+            terms |= book.terms
+        return cls(locale, phrases, terms)
+
+    @classmethod
+    def load(cls, path: Path, locale: str | None = None) -> Phrasebook:
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
@@ -88,8 +102,9 @@ class Phrasebook:
         unknown = set(data) - {"locale", "phrases", "terms"}
         if unknown:
             raise LocalizationError(f"{path}: unknown field(s) {sorted(unknown)}")
-        if data.get("locale") != path.stem:
-            raise LocalizationError(f"{path}: locale: must be {path.stem!r} (the file name)")
+        locale = locale or path.stem
+        if data.get("locale") != locale:
+            raise LocalizationError(f"{path}: locale: must be {locale!r} (the file's locale)")
         phrases, terms = data.get("phrases") or {}, data.get("terms") or {}
         for name, table in (("phrases", phrases), ("terms", terms)):
             if not isinstance(table, dict) or not all(
@@ -104,7 +119,7 @@ class Phrasebook:
                     f"{path}: phrases.{source!r}: the translation must use "
                     f"the slots {sorted(placeholders(source))}"
                 )
-        return cls(path.stem, phrases, terms)
+        return cls(locale, phrases, terms)
 
 
 @dataclass(frozen=True)
@@ -130,7 +145,7 @@ class Localizer:
     ) -> Localizer:
         """The phrasebook first, then `neural(embedded machine translator)` or the embedded one."""
         path = phrasebook_dir / f"{locale}.yaml"
-        phrasebook = Phrasebook.load(path) if path.exists() else None
+        phrasebook = Phrasebook.for_locale(phrasebook_dir, locale)
         factory = MACHINE_TRANSLATORS.get(locale)
         if locale != SOURCE_LOCALE and phrasebook is None and factory is None and neural is None:
             raise LocalizationError(
@@ -152,13 +167,15 @@ class Localizer:
         found = self.machine.translate([text])[0] if self.machine else None
         return found or text
 
-    def slots(self, template: GenreTemplate, topic: str, location: str) -> dict[str, str]:
+    def slots(
+        self, template: GenreTemplate, topic: str, location: str, prop: str | None = None
+    ) -> dict[str, str]:
         names = {c.id: c.names.get(self.locale, c.name) for c in template.characters}
-        return {
-            **names,
-            "topic": self.term(topic),
-            "location": self.term(template.location(location).name),
-        }
+        place = self.term(template.location(location).name)
+        slots = {**names, "topic": self.term(topic), "location": place, "place": place}
+        if prop is not None:
+            slots["object"] = self.term(template.prop(prop).name)
+        return slots
 
     def translate(
         self,

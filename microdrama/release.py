@@ -56,7 +56,6 @@ class Release:
         return replace(self, inputs={**self.inputs, **inputs})
 
 
-
 def default_seed(key: EpisodeKey) -> int:
     """A stable seed per episode, so re-rendering an unreleased slot reproduces it."""
     return int(hashlib.sha256(str(key).encode()).hexdigest()[:8], 16)

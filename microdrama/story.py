@@ -37,6 +37,7 @@ class Premise:
     topic: str
     cast: dict[str, str]
     template_hash: str
+    concept: dict = field(default_factory=dict)  # a concept genre's draw: tropes, cast, places
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Shot:
     action: str
     lines: list[Line]
     duration: float
+    prop: str | None = None  # the template prop an insert shows or {object} names
 
 
 @dataclass(frozen=True)
@@ -118,11 +120,15 @@ def pick_topic(trends: pd.DataFrame, rng: random.Random, top: int = 5) -> str:
     return rng.choices(topics, weights=weights, k=1)[0]
 
 
-def _slots(template: GenreTemplate, topic: str, location: str | None = None) -> dict[str, str]:
+def _slots(
+    template: GenreTemplate, topic: str, location: str | None = None, prop: str | None = None
+) -> dict[str, str]:
     slots = {c.id: c.name for c in template.characters}
     slots["topic"] = topic
     if location is not None:
-        slots["location"] = template.location(location).name
+        slots["location"] = slots["place"] = template.location(location).name
+    if prop is not None:
+        slots["object"] = template.prop(prop).name
     return slots
 
 
@@ -158,8 +164,8 @@ def write_script(template: GenreTemplate, premise: Premise) -> Script:
     rng = random.Random(premise.seed + 1)
     shots = []
     for beat in template.beats:
-        slots = _slots(template, premise.topic, beat.location)
         for shot in beat.shots:
+            slots = _slots(template, premise.topic, beat.location, shot.prop)
             lines = [
                 Line(line.speaker, line.emotion, pattern.format(**slots), pattern, 0.0, 0.0)
                 for line in shot.lines
@@ -175,6 +181,7 @@ def write_script(template: GenreTemplate, premise: Premise) -> Script:
                     shot.action.format(**slots),
                     lines,
                     0.0,
+                    shot.prop,
                 )
             )
     script = Script(

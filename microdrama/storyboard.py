@@ -2,7 +2,9 @@
 
 A character is drawn from its template look every time, so it looks the same in every shot
 and every episode; a location's backdrop is seeded by its id, so it never changes between shots.
-Shot types frame the same scene differently: wide (full figures), medium (waist up), close-up.
+Shot types frame the same scene differently: wide (full figures), medium (waist up), close-up,
+a two-shot (two characters, closer), over-the-shoulder (the focus character seen past the
+other's shoulder) and an insert (the prop a trope names, filling the frame).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from microdrama.story import Shot
-from microdrama.template import Character, GenreTemplate, Location
+from microdrama.template import Character, GenreTemplate, Location, Prop
 
 SUPERSAMPLE = 2
 GRADES = {  # multiply, add (per channel, 0-255 scale)
@@ -484,6 +486,10 @@ def _framing(shot_type: str, n: int, c: Canvas) -> tuple[float, float, list[floa
         return 1.0, h * 0.062, [w * x for x in spread], True, c.horizon - h * 0.23
     if shot_type == "medium":
         return 1.35, h * 0.115, [w * x for x in spread], False, h * 0.42
+    if shot_type == "two-shot":
+        return 1.6, h * 0.16, [w * x for x in spread], False, h * 0.42
+    if shot_type == "over-shoulder":  # the focus character, right of frame
+        return 1.9, h * 0.2, [w * 0.62], False, h * 0.38
     return 1.9, h * 0.25, [w * 0.5], False, h * 0.4
 
 
@@ -517,9 +523,12 @@ def paint_shot(
 ) -> Image.Image:
     """One 9:16 keyframe for `shot`; a close-up shows only its focus (first) character."""
     c = Canvas(width * SUPERSAMPLE, height * SUPERSAMPLE)
-    cast = shot.cast[:1] if shot.type == "close-up" else shot.cast
-    _, head, xs, full_body, head_y = _framing(shot.type, len(cast), c)
     img = shot_backdrop(template.location(shot.location), shot.type, c.width, c.height).copy()
+    if shot.type == "insert":
+        draw_prop(img, template.prop(shot.prop or ""), c)
+        return _grade(img.resize((width, height), Image.LANCZOS), template.style.grade)
+    cast = shot.cast[:1] if shot.type in ("close-up", "over-shoulder") else shot.cast
+    _, head, xs, full_body, head_y = _framing(shot.type, len(cast), c)
     emotions = {line.speaker: line.emotion for line in shot.lines}
     for i in sorted(range(len(cast)), reverse=True):  # the focus character is drawn last
         who = template.character(cast[i])
@@ -532,8 +541,121 @@ def paint_shot(
             emotions.get(who.id, "neutral"),
             full_body,
         )
+    if shot.type == "over-shoulder" and len(shot.cast) > 1:
+        draw_shoulder(img, template.character(shot.cast[1]), c)
     img = img.resize((width, height), Image.LANCZOS)
     return _grade(img, template.style.grade)
+
+
+def draw_shoulder(img: Image.Image, who: Character, c: Canvas) -> None:
+    """The back of a character's head and shoulder, large and dim in the left foreground."""
+    d = ImageDraw.Draw(img, "RGBA")
+    w, h = c.width, c.height
+    outfit = _mix(_rgb(who.look.outfit), (0, 0, 0), 0.45)
+    hair = _mix(_rgb(who.look.hair), (0, 0, 0), 0.35)
+    d.ellipse((-w * 0.25, h * 0.7, w * 0.55, h * 1.25), fill=outfit)
+    d.ellipse((w * 0.0, h * 0.46, w * 0.34, h * 0.8), fill=hair)
+
+
+def draw_prop(img: Image.Image, prop: Prop, c: Canvas) -> None:
+    """The prop, big and centered, with a soft shadow: what an insert shot is about."""
+    d = ImageDraw.Draw(img, "RGBA")
+    w, h = c.width, c.height
+    x, y, r = w * 0.5, h * 0.52, w * 0.22
+    color = _rgb(prop.color)
+    edge = _mix(color, (0, 0, 0), 0.45)
+    light = _mix(color, (255, 255, 255), 0.5)
+    line = max(2, int(r * 0.06))
+    d.ellipse((x - r * 1.3, y + r * 0.85, x + r * 1.3, y + r * 1.25), fill=(0, 0, 0, 90))
+    kind = prop.drawing
+    if kind == "ring":
+        d.ellipse((x - r, y - r * 0.6, x + r, y + r * 0.9), outline=color, width=int(r * 0.18))
+        d.polygon(
+            [
+                (x, y - r * 1.05),
+                (x - r * 0.3, y - r * 0.7),
+                (x, y - r * 0.45),
+                (x + r * 0.3, y - r * 0.7),
+            ],
+            fill=light,
+            outline=edge,
+        )
+    elif kind in ("document", "photo"):
+        d.rectangle((x - r, y - r * 1.3, x + r, y + r), fill=color, outline=edge, width=line)
+        if kind == "photo":
+            d.rectangle((x - r * 0.8, y - r * 1.1, x + r * 0.8, y + r * 0.5), fill=edge)
+            for dx in (-0.35, 0.35):
+                d.ellipse(
+                    (x + r * (dx - 0.18), y - r * 0.7, x + r * (dx + 0.18), y - r * 0.3), fill=light
+                )
+        else:
+            for n in range(6):
+                ly = y - r * 1.0 + n * r * 0.28
+                d.line(
+                    (x - r * 0.75, ly, x + r * (0.75 - 0.3 * (n % 2)), ly), fill=edge, width=line
+                )
+            d.line(
+                (x + r * 0.1, y + r * 0.75, x + r * 0.7, y + r * 0.6), fill=(20, 30, 90), width=line
+            )
+    elif kind == "phone":
+        d.rounded_rectangle(
+            (x - r * 0.55, y - r * 1.1, x + r * 0.55, y + r),
+            radius=r * 0.15,
+            fill=color,
+            outline=light,
+            width=line,
+        )
+        d.rectangle((x - r * 0.45, y - r * 0.95, x + r * 0.45, y + r * 0.8), fill=(200, 220, 255))
+    elif kind == "cup":
+        d.polygon(
+            [
+                (x - r * 0.8, y - r * 0.6),
+                (x + r * 0.8, y - r * 0.6),
+                (x + r * 0.55, y + r),
+                (x - r * 0.55, y + r),
+            ],
+            fill=light,
+            outline=edge,
+        )
+        d.ellipse((x - r * 0.8, y - r * 0.8, x + r * 0.8, y - r * 0.4), fill=color, outline=edge)
+        d.arc(
+            (x + r * 0.5, y - r * 0.4, x + r * 1.1, y + r * 0.4),
+            -90,
+            90,
+            fill=light,
+            width=int(r * 0.15),
+        )
+    elif kind == "bottle":
+        d.rectangle((x - r * 0.5, y - r * 0.5, x + r * 0.5, y + r), fill=color, outline=edge)
+        d.rectangle((x - r * 0.2, y - r * 1.0, x + r * 0.2, y - r * 0.5), fill=color, outline=edge)
+        d.rectangle((x - r * 0.25, y - r * 1.2, x + r * 0.25, y - r * 1.0), fill=edge)
+        d.rectangle((x - r * 0.4, y - r * 0.1, x + r * 0.4, y + r * 0.4), fill=light)
+    elif kind == "necklace":
+        d.arc((x - r, y - r * 1.2, x + r, y + r * 0.6), 20, 160, fill=light, width=line * 2)
+        d.ellipse((x - r * 0.28, y + r * 0.45, x + r * 0.28, y + r * 1.0), fill=color, outline=edge)
+    elif kind == "key":
+        d.rounded_rectangle(
+            (x - r, y - r * 0.6, x + r, y + r * 0.6),
+            radius=r * 0.12,
+            fill=color,
+            outline=light,
+            width=line,
+        )
+        d.rectangle((x - r * 0.75, y - r * 0.3, x - r * 0.35, y), fill=light)
+    elif kind == "blade":
+        d.polygon(
+            [(x - r * 0.12, y + r * 0.3), (x + r * 0.12, y + r * 0.3), (x, y - r * 1.4)],
+            fill=color,
+            outline=light,
+        )
+        d.rectangle((x - r * 0.4, y + r * 0.3, x + r * 0.4, y + r * 0.42), fill=edge)
+        d.rectangle((x - r * 0.08, y + r * 0.42, x + r * 0.08, y + r * 0.95), fill=edge)
+    else:  # box
+        d.rectangle((x - r * 0.8, y - r * 0.6, x + r * 0.8, y + r), fill=color, outline=edge)
+        d.rectangle((x - r * 0.12, y - r * 0.6, x + r * 0.12, y + r), fill=light)
+        d.rectangle((x - r * 0.8, y + r * 0.1, x + r * 0.8, y + r * 0.3), fill=light)
+        d.ellipse((x - r * 0.4, y - r * 0.9, x, y - r * 0.55), outline=light, width=line)
+        d.ellipse((x, y - r * 0.9, x + r * 0.4, y - r * 0.55), outline=light, width=line)
 
 
 PaintJob = tuple[GenreTemplate, Shot]

@@ -8,6 +8,7 @@ weak model can never break an episode's structure.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import string
 import unicodedata
@@ -29,7 +30,19 @@ from pydantic import (
 from microdrama.keys import UnsafeKeyError, check_key
 
 BEATS = ("hook", "setup", "twist", "confrontation", "cliffhanger")
-SHOT_TYPES = ("wide", "medium", "close-up")
+SHOT_TYPES = ("wide", "medium", "close-up", "two-shot", "over-shoulder", "insert")
+PROP_DRAWINGS = (
+    "ring",
+    "document",
+    "phone",
+    "cup",
+    "bottle",
+    "necklace",
+    "photo",
+    "key",
+    "blade",
+    "box",
+)
 SETTINGS = ("interior", "office", "palace", "street", "forest", "rooftop")
 FEATURES = (
     "windows",
@@ -123,11 +136,30 @@ class Line(_Strict):
     say: Annotated[list[Text], Field(min_length=1, max_length=8)]
 
 
+class Prop(_Strict):
+    """An object a shot shows (an insert) or names ({object})."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+    name: Text
+    drawing: Literal[PROP_DRAWINGS]  # type: ignore[valid-type]
+    color: Color
+
+
 class Shot(_Strict):
     type: Literal[SHOT_TYPES]  # type: ignore[valid-type]
-    cast: Annotated[list[str], Field(min_length=1, max_length=3)]
+    cast: Annotated[list[str], Field(max_length=3)]
     action: Text
     lines: Annotated[list[Line], Field(max_length=4)] = Field(default_factory=list)
+    prop: str | None = None
+
+    @model_validator(mode="after")
+    def _framed(self) -> Shot:
+        need = {"two-shot": 2, "over-shoulder": 2, "insert": 0}.get(self.type, 1)
+        if len(self.cast) < need:
+            raise ValueError(f"cast: a {self.type} shot needs at least {need} character(s)")
+        if self.type == "insert" and self.prop is None:
+            raise ValueError("prop: an insert shot needs the prop it shows")
+        return self
 
 
 class Beat(_Strict):
@@ -152,6 +184,7 @@ class GenreTemplate(_Strict):
     style: Style
     characters: Annotated[list[Character], Field(min_length=1, max_length=8)]
     locations: Annotated[list[Location], Field(min_length=1, max_length=12)]
+    props: list[Prop] = Field(default_factory=list)
     beats: Annotated[list[Beat], Field(min_length=len(BEATS), max_length=20)]
 
     @field_validator("genre")
@@ -167,7 +200,8 @@ class GenreTemplate(_Strict):
         """Cross-field rules: references resolve, beats in order, slots known, counts agree."""
         cast = {c.id for c in self.characters}
         places = {loc.id for loc in self.locations}
-        slots = cast | {"topic", "location"}
+        props = {p.id for p in self.props}
+        slots = cast | {"topic", "location", "place"}
         names = [b.beat for b in self.beats]
         if names[0] != "hook" or names[-1] != "cliffhanger" or any(b not in names for b in BEATS):
             raise ValueError(
@@ -183,6 +217,10 @@ class GenreTemplate(_Strict):
             for s, shot in enumerate(beat.shots):
                 shots += 1
                 where = f"beats.{b}.shots.{s}"
+                if shot.prop is not None and shot.prop not in props:
+                    raise ValueError(f"{where}.prop: unknown prop {shot.prop!r}")
+                allowed = slots | ({"object"} if shot.prop else set())
+                _check_slots(shot.action, allowed, f"{where}.action")
                 for who in shot.cast:
                     if who not in cast:
                         raise ValueError(f"{where}.cast: unknown character {who!r}")
@@ -192,7 +230,7 @@ class GenreTemplate(_Strict):
                             f"{where}.lines.{n}.speaker: unknown character {line.speaker!r}"
                         )
                     for text in line.say:
-                        _check_slots(text, slots, f"{where}.lines.{n}.say")
+                        _check_slots(text, allowed, f"{where}.lines.{n}.say")
         if shots != self.shot_count:
             raise ValueError(f"shot_count: is {self.shot_count} but the beats hold {shots} shots")
         return self
@@ -202,6 +240,15 @@ class GenreTemplate(_Strict):
 
     def location(self, location_id: str) -> Location:
         return next(loc for loc in self.locations if loc.id == location_id)
+
+    def prop(self, prop_id: str) -> Prop:
+        return next(p for p in self.props if p.id == prop_id)
+
+
+def template_digest(template: GenreTemplate) -> str:
+    """A content hash of a template made in code (a concept episode's), as files have."""
+    canonical = json.dumps(template.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 def placeholders(text: str) -> set[str]:
@@ -225,7 +272,7 @@ def _check_slots(text: str, allowed: set[str], where: str) -> None:
     if unknown:
         raise ValueError(
             f"{where}: unknown slot(s) {sorted(unknown)} in {text!r}; "
-            f"use character ids, topic or location"
+            f"use character ids, topic, location (or place), and object in a shot with a prop"
         )
 
 

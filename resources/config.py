@@ -16,6 +16,7 @@ from pydantic import Field
 from microdrama.catalog.catalog import Catalog
 from microdrama.catalog.database import CatalogDB, sqlite_url
 from microdrama.compositor import VideoSettings
+from microdrama.concepts.library import Library, load_library
 from microdrama.localize import SOURCE_LOCALE
 from microdrama.media import MediaStore
 from microdrama.policy import ContentPolicy
@@ -123,6 +124,12 @@ class TemplateLibrary(dg.ConfigurableResource):
     def policy(self) -> ContentPolicy:
         """The content policy: policy/<locale>.txt blocklists beside the templates."""
         return ContentPolicy.load(self.path / "policy")
+
+    def concepts(self) -> Library:
+        """The concept library in concepts/ (its genres draw a new concept per series); an
+        empty one where there is none, so every genre renders its fixed-format template."""
+        folder = self.path / "concepts"
+        return load_library(folder) if folder.is_dir() else Library()
 
 
 class TrendFeed(dg.ConfigurableResource):

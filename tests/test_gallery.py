@@ -213,9 +213,12 @@ def test_filters_by_genre_locale_series_and_title(browser: object, big: str) -> 
     page.wait_for_function("performance.getEntriesByName('first-cards').length > 0")
     shown = cards(page)
     assert shown and all(k.startswith("rebirth-") for k in shown)
-    assert all("es" in e for e in page.eval_on_selector_all(
-        "article.episode", "els => els.map(e => e.entry.locales)"
-    ))
+    assert all(
+        "es" in e
+        for e in page.eval_on_selector_all(
+            "article.episode", "els => els.map(e => e.entry.locales)"
+        )
+    )
     page.goto(f"{big}/gallery/index.html?series=revenge-0007")
     page.wait_for_selector("article.episode")
     page.wait_for_function("document.getElementById('more').textContent === 'that is all'")

@@ -25,19 +25,20 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from microdrama.template import (
+    BEATS,
     EMOTIONS,
     FEATURES,
     HAIR_STYLES,
     MAX_FILE_BYTES,
+    PROP_DRAWINGS,
     SETTINGS,
+    SHOT_TYPES,
     Color,
     Style,
     Text,
 )
 
-BEATS = ("hook", "setup", "twist", "confrontation", "cliffhanger")
 ROLES = ("lead", "love", "rival", "ex", "ally", "elder")
-SHOT_TYPES = ("wide", "medium", "close-up", "two-shot", "over-shoulder", "insert")
 CLIFFHANGERS = ("reveal", "threat", "arrival", "ultimatum", "collapse", "betrayal", "discovery")
 GENDERS = ("f", "m")
 SLOTS = (*ROLES, "topic", "place", "object")
@@ -183,9 +184,7 @@ class Backdrops(_Strict):
 class ObjectSpec(_Strict):
     id: Id
     name: Text  # what {object} reads, e.g. "the diamond ring"
-    drawing: Literal[  # type: ignore[valid-type]
-        "ring", "document", "phone", "cup", "bottle", "necklace", "photo", "key", "blade", "box"
-    ]
+    drawing: Literal[PROP_DRAWINGS]  # type: ignore[valid-type]
     color: Color
 
 
@@ -198,6 +197,7 @@ class Secret(_Strict):
     title: Text
     genres: Annotated[list[Id], Field(min_length=1)]
     roles: Annotated[list[Literal[ROLES]], Field(min_length=1)]  # type: ignore[valid-type]
+    object: Id | None = None  # what an insert of the plant or reveal shows
     plant: ShotSpec
     reveal: ShotSpec
 
@@ -208,6 +208,8 @@ class Secret(_Strict):
             raise ValueError(f"roles: the shots use {sorted(missing)}, which roles does not list")
         if not self.plant.lines or not self.reveal.lines:
             raise ValueError("plant and reveal each need a spoken line")
+        if self.object is None and "insert" in (self.plant.type, self.reveal.type):
+            raise ValueError("object: an insert shot needs the object it shows")
         for where, shot in (("plant", self.plant), ("reveal", self.reveal)):
             check_slots(shot.action, f"{where}.action", False)
             for n, line in enumerate(shot.lines):
@@ -377,6 +379,11 @@ def _add(lib: Library, path: Path, model: type[BaseModel], attr: str, name: str,
 def _cross_check(lib: Library, directory: Path) -> None:
     """References between files: a trope's genres, roles, settings and object must exist."""
     kinds = {b.kind for b in lib.backdrops.values()}
+    for name, secret in list(lib.secrets.items()):
+        if secret.object is not None and secret.object not in lib.objects:
+            path = directory / "library" / "secrets.yaml"
+            lib.problems.append(LibraryError(path, [f"{name}.object: unknown {secret.object!r}"]))
+            del lib.secrets[name]
     for name, genre in list(lib.genres.items()):
         path = directory / f"{name}.yaml"
         problems = [

@@ -1,0 +1,128 @@
+"""A concept and its series bible, written out as the episode's own template.
+
+The rest of the pipeline (writer, storyboard, voice, gates, localization) reads templates; an
+episode of a concept genre gets one of its own, with the series' cast, the places and props
+its tropes need, and every shot in beat order. It is stored with the premise, so later stages
+and re-renders never depend on the library as it is edited afterwards.
+"""
+
+from __future__ import annotations
+
+import random
+
+from microdrama.concepts.library import Library, ShotSpec
+from microdrama.concepts.sampler import Concept
+from microdrama.concepts.series import Bible
+from microdrama.template import (
+    BEATS,
+    Beat,
+    Character,
+    GenreTemplate,
+    Line,
+    Location,
+    Look,
+    Prop,
+    Shot,
+    Voice,
+)
+
+
+def template_id(library_id: str) -> str:
+    """Library ids use '-'; template ids are Python-style names."""
+    return library_id.replace("-", "_")
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """Fill some slots and leave the others for the writer (str.format would need them all)."""
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+def _shot(spec: ShotSpec, prop: str | None) -> Shot:
+    return Shot(
+        type=spec.type,
+        cast=list(spec.cast),
+        action=spec.action,
+        lines=[Line(speaker=ln.speaker, emotion=ln.emotion, say=list(ln.say)) for ln in spec.lines],
+        prop=template_id(prop) if prop and "{object}" in _texts(spec) else None,
+    )
+
+
+def _texts(spec: ShotSpec) -> str:
+    return " ".join([spec.action, *spec.patterns()]) + (
+        " {object}" if spec.type == "insert" else ""
+    )
+
+
+def episode_template(library: Library, concept: Concept, bible: Bible) -> GenreTemplate:
+    genre = library.genres[concept.genre]
+    lib = library
+    beats, props = [], set()
+    for beat in BEATS:
+        trope = lib.tropes[concept.tropes[beat]]
+        shots = [_shot(s, trope.object) for s in trope.shots]
+        if beat == "hook" and concept.resolves:
+            answered = lib.tropes[concept.resolves]
+            shots.insert(0, _shot(answered.resolve, answered.object))  # type: ignore[arg-type]
+        if beat == "setup":
+            shots += [_shot(lib.secrets[s].plant, lib.secrets[s].object) for s in concept.plants]
+        if beat == "twist":
+            shots += [_shot(lib.secrets[s].reveal, lib.secrets[s].object) for s in concept.reveals]
+        props |= {s.prop for s in shots if s.prop}
+        beats.append(Beat(beat=beat, location=template_id(concept.places[beat]), shots=shots))
+    objects = {template_id(o.id): o for o in lib.objects.values()}
+    places = sorted(set(concept.places.values()))
+    rng = random.Random(f"logline:{concept.genre}-{concept.series:04d}-{concept.episode:02d}")
+    beat_lines = {
+        beat: fill(
+            lib.tropes[concept.tropes[beat]].logline,
+            {"place": lib.backdrops[concept.places[beat]].name}
+            | (
+                {"object": lib.objects[o].name}
+                if (o := lib.tropes[concept.tropes[beat]].object)
+                else {}
+            ),
+        )
+        for beat in BEATS
+    }
+    logline = fill(
+        rng.choice(genre.loglines), beat_lines | {"lead_archetype": bible.cast["lead"].archetype}
+    )
+    return GenreTemplate(
+        genre=concept.genre,
+        title=genre.title,
+        titles=[bible.title],
+        loglines=[logline],
+        runtime_seconds=genre.runtime_seconds,
+        shot_count=sum(len(b.shots) for b in beats),
+        style=genre.style,
+        characters=[
+            Character(
+                id=m.role,
+                name=m.name,
+                names=m.names,
+                archetype=m.archetype,
+                look=Look(**m.look),
+                voice=Voice(**m.voice),
+            )
+            for m in bible.cast.values()
+        ],
+        locations=[
+            Location(
+                id=template_id(b),
+                name=lib.backdrops[b].name,
+                setting=lib.backdrops[b].setting,
+                top=lib.backdrops[b].top,
+                bottom=lib.backdrops[b].bottom,
+                floor=lib.backdrops[b].floor,
+                features=tuple(lib.backdrops[b].features),
+            )
+            for b in places
+        ],
+        props=[
+            Prop(id=p, name=objects[p].name, drawing=objects[p].drawing, color=objects[p].color)
+            for p in sorted(props)
+        ],
+        beats=beats,
+    )
