@@ -23,6 +23,12 @@ def genre_templates(
     """
     genre = check_key("genre", context.partition_key)
     path = templates.path / f"{genre}.yaml"
+    library = templates.concepts()
+    if genre in library.genres and not path.exists():  # concept-driven, with no fallback
+        return dg.MaterializeResult(
+            data_version=dg.DataVersion(library.digest(genre)),
+            metadata={"file": str(templates.path / "concepts" / f"{genre}.yaml")},
+        )
     if not path.exists():
         raise dg.Failure(f"{path}: no template for genre {genre!r}")
     try:

@@ -13,6 +13,8 @@ import os
 import sys
 from pathlib import Path
 
+from microdrama.concepts.coverage import missing_translations
+from microdrama.concepts.library import load_library
 from microdrama.keys import UnsafeKeyError
 from microdrama.template import load_templates
 
@@ -20,6 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def validate(directory: Path) -> int:
+    """Templates, the concept library, and every library line a phrasebook cannot translate."""
     try:
         loaded, errors = load_templates(directory)
     except FileNotFoundError as exc:
@@ -29,7 +32,22 @@ def validate(directory: Path) -> int:
         for problem in error.problems:
             print(f"{error.path}: {problem}")
     print(f"{len(loaded)} valid, {len(errors)} invalid template(s) in {directory}", file=sys.stderr)
-    return 1 if errors else 0
+    concepts = directory / "concepts"
+    if not concepts.is_dir():
+        return 1 if errors else 0
+    library = load_library(concepts)
+    for problem in library.problems:
+        print(problem)
+    missing = missing_translations(library, concepts, directory / "phrasebook")
+    for line in missing:
+        print(line)
+    print(
+        f"{len(library.genres)} concept genre(s), {len(library.tropes)} trope(s); "
+        f"{len(library.problems)} library file(s) with problems; "
+        f"{len(missing)} line(s) without a phrasebook translation",
+        file=sys.stderr,
+    )
+    return 1 if errors or library.problems or missing else 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -37,6 +55,7 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True)
     p = commands.add_parser("render", help="make one episode through Dagster")
     p.add_argument("--genre", help="make a new pilot of this genre")
+    p.add_argument("--series", help="make the next episode of this series, e.g. revenge-0042")
     p.add_argument("--episode", help="make (or bring back) this episode, e.g. revenge-0042-01")
     p.add_argument("--seed", type=int, help="story seed (default: derived from the key)")
     p = commands.add_parser("validate", help="check every genre template")
@@ -136,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     from operations.render import RenderError, render
 
     try:
-        outcome = render(args.genre, args.episode, args.seed)
+        outcome = render(args.genre, args.episode, args.seed, args.series)
     except (UnsafeKeyError, RenderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

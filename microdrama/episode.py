@@ -373,7 +373,7 @@ def make_localized(
             sources = [line.text for _, line in script.lines]
             rewritten = [line.rewritten for _, line in script.lines]
             translated = localizer.translate(patterns, slots, sources, rewritten)
-            title = localizer.term(script.title)
+            title = localizer.title(template, script.title, script.topic)
             folder = tmp / locale
             clips = _speak_all(
                 template, script, [t.text for t in translated], locale, folder / "voice", speaker

@@ -26,6 +26,13 @@ class LocalizationError(ValueError):
     pass
 
 
+def _fill(pattern: str, slots: dict[str, str]) -> str:
+    try:
+        return pattern.format(**slots)
+    except (KeyError, IndexError, ValueError):
+        return pattern
+
+
 class MachineTranslator(Protocol):
     def translate(self, texts: list[str]) -> list[str | None]:
         """Each text translated, or None where this translator has no answer."""
@@ -166,6 +173,16 @@ class Localizer:
             return self.phrasebook.terms[text]
         found = self.machine.translate([text])[0] if self.machine else None
         return found or text
+
+    def title(self, template: GenreTemplate, title: str, topic: str) -> str:
+        """A title as its pattern's translation (names slotted in after), else as a term."""
+        source = {c.id: c.name for c in template.characters} | {"topic": topic}
+        local = {c.id: c.names.get(self.locale, c.name) for c in template.characters}
+        books = self.phrasebook.phrases if self.phrasebook else {}
+        for pattern in template.titles:
+            if pattern in books and _fill(pattern, source) == title:
+                return _fill(books[pattern], local | {"topic": self.term(topic)})
+        return self.term(title)
 
     def slots(
         self, template: GenreTemplate, topic: str, location: str, prop: str | None = None

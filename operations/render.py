@@ -16,7 +16,7 @@ from assets.partitions import episode_partitions, genre_partitions
 from assets.release import latest_release, observation
 from definitions import defs
 from microdrama.episode import Episode, variant_paths
-from microdrama.keys import EpisodeKey, check_key
+from microdrama.keys import EpisodeKey, UnsafeKeyError, check_key, parse_series
 from microdrama.release import Release, default_seed, utc_now
 from microdrama.retention import record_restore
 from microdrama.tables import template_from_table
@@ -61,12 +61,16 @@ def slot(
     genre: str,
     episode: str | None,
     seed: int | None,
+    series: str | None = None,
 ) -> Release:
-    """The release to make: a new pilot of `genre`, or the episode named, restored or minted."""
+    """The release to make: a new pilot of `genre`, the next episode of `series`, or the
+    episode named, restored or minted."""
     if episode is None:
         feed = load_trend_feed(Path(feed_path))
         template_hash = catalog_template_hash(catalog, genre)
         minter = Minter(instance, catalog.catalog())
+        if series is not None:
+            return minter.next_episode(series, template_hash, "render", feed, seed=seed)
         return minter.pilot(genre, template_hash, "render", feed, seed=seed)
     key = EpisodeKey.parse(episode)
     made = latest_release(instance, episode)
@@ -87,13 +91,28 @@ def slot(
 
 
 def catalog_template_hash(catalog: CatalogResource, genre: str) -> str:
+    """The genre's fixed-format template hash, or its concept library digest."""
     store = catalog.media.store()
-    return template_from_table(store.read_table(store.template_table(genre)), genre)[1]
+    try:
+        return template_from_table(store.read_table(store.template_table(genre)), genre)[1]
+    except FileNotFoundError:
+        with resources("templates") as built:
+            return built.templates.concepts().digest(genre)
 
 
-def render(genre: str | None, episode: str | None, seed: int | None) -> dict:
+def render(
+    genre: str | None, episode: str | None, seed: int | None, series: str | None = None
+) -> dict:
     """Make one episode and its catalog row and gallery card; return where everything is."""
     started = time.perf_counter()
+    if series is not None:
+        try:
+            series_genre, _ = parse_series(series)
+        except UnsafeKeyError as exc:
+            raise RenderError(f"--series: {exc}") from None
+        if genre is not None and genre != series_genre:
+            raise RenderError(f"--series {series} is of genre {series_genre!r}, not {genre!r}")
+        genre = series_genre
     if episode is not None:
         key = EpisodeKey.parse(episode)
         if genre is not None and genre != key.genre:
@@ -110,7 +129,10 @@ def render(genre: str | None, episode: str | None, seed: int | None) -> dict:
     run_job(instance, "trends_job", None, "the trend feed")
     with resources("catalog", "trend_feed") as built:
         catalog = built.catalog
-        made = slot(instance, catalog, built.trend_feed.path, genre, episode, seed)
+        try:
+            made = slot(instance, catalog, built.trend_feed.path, genre, episode, seed, series)
+        except ValueError as exc:
+            raise RenderError(str(exc)) from None
     if not instance.has_dynamic_partition(episode_partitions.name, made.key):
         instance.add_dynamic_partitions(episode_partitions.name, [made.key])
     instance.report_runless_asset_event(observation(made))

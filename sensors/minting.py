@@ -15,7 +15,7 @@ import pandas as pd
 from assets.partitions import episode_partitions
 from assets.release import observation
 from microdrama.catalog.catalog import Catalog
-from microdrama.keys import EpisodeKey
+from microdrama.keys import EpisodeKey, parse_series
 from microdrama.release import Release, default_seed, utc_now
 from microdrama.story import pick_topic
 
@@ -55,6 +55,30 @@ class Minter:
         seed = default_seed(key) if seed is None else seed
         if topic is None and feed is not None:
             topic = pick_topic(feed, random.Random(seed))
+        made = Release(str(key), seed, topic, self.clock(), reason, {"template": template_hash})
+        self.minted.append(made)
+        return made
+
+    def next_episode(
+        self,
+        series_id: str,
+        template_hash: str,
+        reason: str,
+        feed: pd.DataFrame | None = None,
+        seed: int | None = None,
+    ) -> Release:
+        """The series' next episode: one after the last it has (made, catalogued or minted)."""
+        genre, series = parse_series(series_id)
+        folder = self.catalog.store.series_dir(genre, series_id)
+        numbers = [EpisodeKey.parse(p.name).number for p in folder.glob(f"{series_id}-*")]
+        numbers += self.catalog.db.rows(series=series_id)["episode_number"].astype(int).tolist()
+        if not numbers:
+            raise ValueError(f"series {series_id} has no episode yet; make its pilot first")
+        key = EpisodeKey(genre, series, max(numbers) + 1)
+        while self.instance.has_dynamic_partition(episode_partitions.name, str(key)):
+            key = key.next()
+        seed = default_seed(key) if seed is None else seed
+        topic = pick_topic(feed, random.Random(seed)) if feed is not None else None
         made = Release(str(key), seed, topic, self.clock(), reason, {"template": template_hash})
         self.minted.append(made)
         return made

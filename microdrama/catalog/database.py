@@ -64,6 +64,7 @@ class CatalogDB:
             if not self.sqlite:  # the first runs start together: one creates, the rest wait
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('catalog schema'))"))
             meta.create_all(conn)
+            _add_new_columns(conn, self.catalog)
 
     def _insert(self, table: sa.Table) -> sa.Insert:
         if self.sqlite:
@@ -173,6 +174,15 @@ class CatalogDB:
             else:
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:n))"), {"n": name})
             yield
+
+
+def _add_new_columns(conn: sa.Connection, table: sa.Table) -> None:
+    """A catalog made by an earlier version gains the columns added since (empty in old rows)."""
+    have = {c["name"] for c in sa.inspect(conn).get_columns(table.name)}
+    for column in table.columns:
+        if column.name not in have:
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
 
 
 def _sqlite_pragmas(connection: object, _: object) -> None:

@@ -10,6 +10,7 @@ from microdrama.gates import CHECKS, all_passed, recorded
 from microdrama.localize import SOURCE_LOCALE
 from microdrama.media import read_json
 from microdrama.retention import episode_status
+from microdrama.template import BEATS
 
 # name -> type of every catalog column; JSON columns are text
 COLUMNS: dict[str, type] = {
@@ -34,6 +35,16 @@ COLUMNS: dict[str, type] = {
     "checks": str,
     "status": str,
     "versions": str,
+    # the concept (empty for a fixed-format genre): what the audience loop learns over
+    "hook": str,
+    "setup": str,
+    "twist": str,
+    "confrontation": str,
+    "cliffhanger": str,
+    "cliffhanger_type": str,
+    "archetypes": str,  # JSON: role -> archetype
+    "setting": str,  # the hook's backdrop
+    "stakes": int,
 }
 PARTITION_COLUMNS = ("genre", "day")  # in the dataset's folder names, not in its files
 FINAL_ARTIFACT = "localized"
@@ -76,6 +87,18 @@ def episode_row(ep: Episode) -> dict[str, object]:
         "checks": _json(checks),
         "status": episode_status(store, ep.key),
         "versions": _json({stage: store.read_manifest(ep.dir(stage)).digest for stage in CHECKS}),
+        **concept_columns(premise.concept),
+    }
+
+
+def concept_columns(concept: dict) -> dict[str, object]:
+    tropes = concept.get("tropes", {})
+    return {
+        **{beat: tropes.get(beat, "") for beat in BEATS},
+        "cliffhanger_type": concept.get("cliffhanger", ""),
+        "archetypes": _json(concept.get("archetypes", {})),
+        "setting": concept.get("places", {}).get("hook", ""),
+        "stakes": int(concept.get("stakes", 0)),
     }
 
 

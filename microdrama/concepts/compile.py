@@ -8,11 +8,13 @@ and re-renders never depend on the library as it is edited afterwards.
 
 from __future__ import annotations
 
+import math
 import random
 
 from microdrama.concepts.library import Library, ShotSpec
 from microdrama.concepts.sampler import Concept
 from microdrama.concepts.series import Bible
+from microdrama.story import estimate_speech_seconds
 from microdrama.template import (
     BEATS,
     Beat,
@@ -25,6 +27,7 @@ from microdrama.template import (
     Shot,
     Voice,
 )
+from microdrama.timing import plan_shots
 
 
 def template_id(library_id: str) -> str:
@@ -53,6 +56,21 @@ def _texts(spec: ShotSpec) -> str:
     return " ".join([spec.action, *spec.patterns()]) + (
         " {object}" if spec.type == "insert" else ""
     )
+
+
+def runtime_for(beats: list[Beat], names: dict[str, str], target: int) -> int:
+    """The genre's target runtime, or longer where the concept's longest lines need it: speech
+    is never squeezed, and the script's bounds gate measures against what the concept says."""
+    longest = [
+        [estimate_speech_seconds(fill(max(ln.say, key=len), names)) for ln in shot.lines]
+        for beat in beats
+        for shot in beat.shots
+    ]
+    need = sum(t.duration for t in plan_shots(longest, 0))
+    return max(target, math.ceil(need * SPEECH_MARGIN))
+
+
+SPEECH_MARGIN = 1.1  # room for the trend topic, which is slotted in after the plan
 
 
 def episode_template(library: Library, concept: Concept, bible: Bible) -> GenreTemplate:
@@ -94,7 +112,9 @@ def episode_template(library: Library, concept: Concept, bible: Bible) -> GenreT
         title=genre.title,
         titles=[bible.title],
         loglines=[logline],
-        runtime_seconds=genre.runtime_seconds,
+        runtime_seconds=runtime_for(
+            beats, {m.role: m.name for m in bible.cast.values()}, genre.runtime_seconds
+        ),
         shot_count=sum(len(b.shots) for b in beats),
         style=genre.style,
         characters=[

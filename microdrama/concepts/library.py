@@ -151,6 +151,7 @@ class Genre(_Strict):
     backdrops: Annotated[list[Id], Field(min_length=1)]
     titles: Annotated[list[Text], Field(min_length=1)]
     loglines: Annotated[list[Text], Field(min_length=1)]
+    tropes: list[Id] = Field(default_factory=list)  # tropes written for other genres, borrowed
 
     @model_validator(mode="after")
     def _consistent(self) -> Genre:
@@ -325,9 +326,23 @@ class Library:
     hashes: dict[str, str] = field(default_factory=dict)  # "genre:x" / "trope:y" -> content hash
     problems: list[LibraryError] = field(default_factory=list)
 
+    def digest(self, genre: str) -> str:
+        """A hash of everything a genre's concepts are made of: its file and its tropes."""
+        parts = [self.hashes[f"genre:{genre}"]]
+        parts += [h for name, h in sorted(self.hashes.items()) if name.startswith("library:")]
+        parts += [
+            self.hashes[f"trope:{t}"] for t in sorted(self.tropes) if genre in self.genres_of(t)
+        ]
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+    def genres_of(self, trope: str) -> set[str]:
+        """The genres that draw `trope`: those it names and those that borrow it."""
+        named = set(self.tropes[trope].genres)
+        return named | {g for g, spec in self.genres.items() if trope in spec.tropes}
+
     def tropes_for(self, genre: str, beat: str) -> list[str]:
         return sorted(
-            t for t, spec in self.tropes.items() if genre in spec.genres and spec.beat == beat
+            t for t, spec in self.tropes.items() if spec.beat == beat and genre in self.genres_of(t)
         )
 
 
@@ -342,7 +357,7 @@ def load_library(directory: Path) -> Library:
     for name, (model, attr) in shared.items():
         path = directory / "library" / f"{name}.yaml"
         try:
-            parsed, _ = _read(path, model)
+            parsed, lib.hashes[f"library:{name}"] = _read(path, model)
         except LibraryError as exc:
             lib.problems.append(exc)
             continue
@@ -352,7 +367,9 @@ def load_library(directory: Path) -> Library:
         items = getattr(parsed, attr)
         setattr(lib, attr, {item.id: item for item in items})
     try:
-        lib.cast, _ = _read(directory / "library" / "cast.yaml", CastPools)  # type: ignore[assignment]
+        lib.cast, lib.hashes["library:cast"] = _read(  # type: ignore[assignment]
+            directory / "library" / "cast.yaml", CastPools
+        )
     except LibraryError as exc:
         lib.problems.append(exc)
     for path in sorted(directory.glob("*.yaml")):
@@ -389,6 +406,8 @@ def _cross_check(lib: Library, directory: Path) -> None:
         problems = [
             f"backdrops: unknown backdrop {b!r}" for b in genre.backdrops if b not in lib.backdrops
         ]
+        if missing := [t for t in genre.tropes if t not in lib.tropes]:  # reported, not fatal
+            lib.problems.append(LibraryError(path, [f"tropes: no valid trope {missing}"]))
         if lib.cast is not None and genre.names not in lib.cast.names:
             problems.append(f"names: no name pool {genre.names!r} in library/cast.yaml")
         if problems:
@@ -401,7 +420,7 @@ def _cross_check(lib: Library, directory: Path) -> None:
         ]
         if trope.object is not None and trope.object not in lib.objects:
             problems.append(f"object: unknown object {trope.object!r} (library/objects.yaml)")
-        for g in trope.genres:
+        for g in sorted(lib.genres_of(name)):
             genre = lib.genres.get(g)
             if genre is None:
                 continue  # a genre that is not here (yet) simply does not draw this trope

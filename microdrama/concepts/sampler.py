@@ -5,7 +5,8 @@ excludes agree and whose shots fit the genre's bounds. Pilots walk a seeded perm
 that space, so the genre's n-th series is a concept no earlier series had until the space is
 exhausted. A series' later episodes draw from the same space with the series' rules: the
 hook first answers the previous cliffhanger, no cliffhanger type comes back within
-`NO_REPEAT` episodes, and the stakes climb.
+`NO_REPEAT` episodes, the stakes never fall (up to a cap) and, where the space allows, no
+trope of the previous episode comes straight back.
 """
 
 from __future__ import annotations
@@ -87,6 +88,12 @@ class ConceptSpace:
     def stakes(self, combo: tuple[str, ...]) -> int:
         return sum(self.library.tropes[t].stakes for t in combo)
 
+    def stakes_cap(self, genre: str) -> int:
+        """Where escalation levels off: the third-highest stakes the genre's space has, so
+        long series still have many concepts to draw from."""
+        levels = sorted({self.stakes(c) for c in self.combos(genre)})
+        return levels[max(0, len(levels) - 3)]
+
     def cliffhanger(self, combo: tuple[str, ...]) -> str:
         return self.library.tropes[combo[-1]].cliffhanger or ""
 
@@ -107,11 +114,12 @@ class ConceptSpace:
         else:
             recent = {c.cliffhanger for c in before[-NO_REPEAT:]}
             used = {c.identity[1:] for c in before}
-            levels = sorted({self.stakes(c) for c in combos})
-            floor = levels[min(len(levels) - 1, (len(before)) // 2)]  # climbs every 2 episodes
+            floor = min(before[-1].stakes, self.stakes_cap(key.genre))  # never falls back
+            lately = set(before[-1].identity[1:])
             fresh = [c for c in combos if self.cliffhanger(c) not in recent and c not in used]
             rising = [c for c in fresh if self.stakes(c) >= floor]
-            pool = rising or fresh or combos
+            new = [c for c in rising if not lately & set(c)]  # no trope of the last episode
+            pool = new or rising or fresh or combos
             combo = pool[rng.randrange(len(pool))]
         return self._concept(key, bible, combo, rng, before[-1] if before else None)
 
