@@ -77,6 +77,12 @@ def parser() -> argparse.ArgumentParser:
         metavar="N",
         help="instead: mint N episodes as the cadence does (no video) and measure what grows",
     )
+    what.add_argument(
+        "--diversity",
+        action="store_true",
+        help="instead: draw 1,000 pilots and a 10-episode series per concept genre and measure "
+        "how different they are",
+    )
     p.add_argument("--episodes", type=int, default=4, help="episodes for --models")
     p = commands.add_parser("backfill", help="backfill a genre or a series through the webserver")
     which = p.add_mutually_exclusive_group(required=True)
@@ -127,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
             from bench.scale import main as scale_main
 
             return scale_main(args.scale)
+        if args.diversity:
+            from bench.diversity import main as diversity_main
+
+            return diversity_main()
         from bench.episode import main as bench_main
 
         return bench_main()

@@ -22,7 +22,7 @@ from microdrama.loudness import TARGET_LUFS, TOLERANCE_LU, decode_audio, integra
 from microdrama.policy import ContentPolicy
 from microdrama.story import Premise, Script
 from microdrama.template import GenreTemplate
-from microdrama.text import display_width, is_wide
+from microdrama.text import CAPTION_LINES, caption_columns, display_width, is_wide
 from microdrama.voice import read_wav
 
 CHECKS_FILE = "checks.json"
@@ -31,8 +31,6 @@ RUNTIME_BOUNDS = (0.8, 1.5)  # times the template's runtime
 MIN_LUMA_STD = 6.0
 MIN_RMS_DBFS = -45.0
 DURATION_TOLERANCE = 0.25  # seconds between the container and the timed script
-CAPTION_LINES = 3
-LINE_COLUMNS = {"wide": 32, "spaced": 42}  # 16 CJK characters, or 42 Latin ones, per line
 
 _MEDIA = {
     "encoding": "H.264 video (yuv420p, configured 9:16 size) and AAC audio",
@@ -308,12 +306,6 @@ def speech_gates(clips: list[dict], folder: Path) -> list[Gate]:
         ),
         gate("plausible_duration", odd, f"{len(clips)} clips within bounds"),
     ]
-
-
-def caption_columns(locale: str) -> int:
-    """The most screen columns a caption may take in `locale`'s script."""
-    script = "wide" if locale.split("-")[0] in ("zh", "ja", "ko") else "spaced"
-    return CAPTION_LINES * LINE_COLUMNS[script]
 
 
 def media_gates(video: Path, timeline: dict, width: int, height: int) -> list[Gate]:

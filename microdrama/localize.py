@@ -20,6 +20,7 @@ import yaml
 from microdrama.template import GenreTemplate, placeholders
 
 SOURCE_LOCALE = "en"
+TOPIC_STAND_IN = "(a topic this locale cannot translate)"  # its phrasebook term stands in
 
 
 class LocalizationError(ValueError):
@@ -174,6 +175,14 @@ class Localizer:
         found = self.machine.translate([text])[0] if self.machine else None
         return found or text
 
+    def topic(self, topic: str) -> str:
+        """The trend topic in this locale. One it cannot translate becomes the phrasebook's
+        stand-in (the `TOPIC_STAND_IN` term), never the source text inside a translated line."""
+        found = self.term(topic)
+        if self.locale == SOURCE_LOCALE or found != topic or self.phrasebook is None:
+            return found
+        return self.phrasebook.terms.get(TOPIC_STAND_IN, found)
+
     def title(self, template: GenreTemplate, title: str, topic: str) -> str:
         """A title as its pattern's translation (names slotted in after), else as a term."""
         source = {c.id: c.name for c in template.characters} | {"topic": topic}
@@ -181,7 +190,7 @@ class Localizer:
         books = self.phrasebook.phrases if self.phrasebook else {}
         for pattern in template.titles:
             if pattern in books and _fill(pattern, source) == title:
-                return _fill(books[pattern], local | {"topic": self.term(topic)})
+                return _fill(books[pattern], local | {"topic": self.topic(topic)})
         return self.term(title)
 
     def slots(
@@ -189,7 +198,7 @@ class Localizer:
     ) -> dict[str, str]:
         names = {c.id: c.names.get(self.locale, c.name) for c in template.characters}
         place = self.term(template.location(location).name)
-        slots = {**names, "topic": self.term(topic), "location": place, "place": place}
+        slots = {**names, "topic": self.topic(topic), "location": place, "place": place}
         if prop is not None:
             slots["object"] = self.term(template.prop(prop).name)
         return slots

@@ -13,18 +13,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from microdrama.gates import caption_columns
 from microdrama.localize import SOURCE_LOCALE
 from microdrama.policy import ContentPolicy
 from microdrama.story import Premise, Script, estimate_speech_seconds, retime
 from microdrama.template import GenreTemplate
-from microdrama.text import display_width, stuck, unprintable
+from microdrama.text import (
+    CAPTION_ROOM,
+    caption_columns,
+    display_width,
+    fits_a_caption,
+    stuck,
+    unprintable,
+)
 
 SYSTEM = (
     "You are the writer of a vertical micro-drama: short, punchy, melodramatic. "
     "Answer with the requested text only, in English, on one line, without quotes."
 )
-CAPTION_ROOM = 0.7  # of a caption's columns: translations run longer than the English line
 SPEECH_SLACK = 1.5  # a rewritten line may take this much longer to say than the template's
 QUOTES = "\"'*\u201c\u201d\u2018\u2019"  # straight and curly quotes, markdown stars
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -93,7 +98,7 @@ def line_problem(request: Request, text: str, policy: ContentPolicy) -> str | No
         if estimate_speech_seconds(text) > limit:
             return f"takes {estimate_speech_seconds(text):.1f}s to say, more than {limit:.1f}s"
         room = round(CAPTION_ROOM * caption_columns(SOURCE_LOCALE))
-        if display_width(text) > room:
+        if not fits_a_caption(text):
             return f"{display_width(text)} columns, more than {room} (captions must fit)"
     return problem(request, text, policy)
 

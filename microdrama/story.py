@@ -16,6 +16,7 @@ import pandas as pd
 
 from microdrama.release import Release
 from microdrama.template import GenreTemplate
+from microdrama.text import fits_a_caption
 from microdrama.timing import plan_shots
 from microdrama.trends import latest_observations
 
@@ -159,6 +160,13 @@ def write_premise(
     )
 
 
+def fitting(say: list[str], slots: dict[str, str]) -> list[str]:
+    """The alternatives whose filled text fits a caption (a long hot topic rules out the ones
+    that name it); all of them where none does, and the captions gate has the last word."""
+    fit = [pattern for pattern in say if fits_a_caption(pattern.format(**slots))]
+    return fit or say
+
+
 def write_script(template: GenreTemplate, premise: Premise) -> Script:
     """Fill every shot of the template; timing is an estimate that the cut redoes from audio."""
     rng = random.Random(premise.seed + 1)
@@ -169,7 +177,7 @@ def write_script(template: GenreTemplate, premise: Premise) -> Script:
             lines = [
                 Line(line.speaker, line.emotion, pattern.format(**slots), pattern, 0.0, 0.0)
                 for line in shot.lines
-                for pattern in [rng.choice(line.say)]
+                for pattern in [rng.choice(fitting(line.say, slots))]
             ]
             shots.append(
                 Shot(

@@ -6,6 +6,20 @@ import re
 import unicodedata
 
 _REPEATS = re.compile(r"(.{2,}?)\1\1", re.IGNORECASE)
+CAPTION_LINES = 3
+LINE_COLUMNS = {"wide": 32, "spaced": 42}  # 16 CJK characters, or 42 Latin ones, per line
+CAPTION_ROOM = 0.7  # of a caption's columns: translations run longer than the English line
+
+
+def caption_columns(locale: str) -> int:
+    """The most screen columns a caption may take in `locale`'s script."""
+    script = "wide" if locale.split("-")[0] in ("zh", "ja", "ko") else "spaced"
+    return CAPTION_LINES * LINE_COLUMNS[script]
+
+
+def fits_a_caption(text: str) -> bool:
+    """Whether a source line leaves room for its translations in every locale's caption."""
+    return display_width(text) <= round(CAPTION_ROOM * caption_columns("en"))
 
 
 def is_wide(char: str) -> bool:

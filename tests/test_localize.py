@@ -108,3 +108,18 @@ def test_a_model_line_the_machine_cannot_translate_takes_the_template_line() -> 
         ("Você me deve, Lin.", "template"),
         ("Você me deve, Lin.", "machine"),
     ]
+
+
+def test_a_topic_a_locale_cannot_translate_never_stays_inside_its_lines() -> None:
+    topic = "'; DROP TABLE trends; --"
+    localizer = Localizer.for_locale("zh-CN", PHRASEBOOKS)
+    pattern = "Everyone is talking about {topic}. Tonight they will talk about our engagement."
+    slots = localizer.slots(TEMPLATE, topic, TEMPLATE.locations[0].id)
+    (out,) = localizer.translate([pattern], [slots], [pattern.format(topic=topic)])
+    assert out.method == "phrasebook"
+    assert "DROP" not in out.text and "那件全网热议的事" in out.text
+    known = Localizer.for_locale("zh-CN", PHRASEBOOKS).topic("a viral livestream")
+    assert known != "那件全网热议的事"  # a topic the phrasebook knows keeps its own term
+
+
+TEMPLATE = load_templates(REPO / "templates")[0][0].template

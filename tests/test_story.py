@@ -50,3 +50,14 @@ def test_round_trip_through_json() -> None:
     script = script_for(9)
     assert Script.from_dict(script.to_dict()) == script
     assert script.title in script.to_markdown()
+
+
+def test_a_topic_too_long_for_a_caption_picks_the_line_variants_without_it() -> None:
+    from microdrama.story import fitting
+    from microdrama.text import fits_a_caption
+
+    say = ["They only talk about {topic} tonight.", "Nobody is looking at us tonight."]
+    long_topic = "an extraordinarily long hot topic that trends everywhere " * 2
+    assert fitting(say, {"topic": long_topic}) == [say[1]]
+    assert fitting(say, {"topic": "the storm"}) == say
+    assert not fits_a_caption(say[0].format(topic=long_topic))

@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from microdrama.gates import caption_columns
 from microdrama.localize import SOURCE_LOCALE, MachineTranslator
 from microdrama.models.device import MODELS, DeviceConfig, ModelError, from_pretrained, model_source
-from microdrama.text import display_width, stuck, unprintable
+from microdrama.text import caption_columns, display_width, stuck, unprintable
 
 VARIABLE = "MICRODRAMA_TRANSLATOR_MODEL"
 NLLB_CODES = {"en": "eng_Latn", "es": "spa_Latn", "pt-BR": "por_Latn", "zh-CN": "zho_Hans"}
