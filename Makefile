@@ -42,6 +42,7 @@ $(DAGSTER_HOME)/dagster.yaml:
 demo: setup
 	$(BIN)/microdrama render --genre revenge
 	$(BIN)/microdrama render --genre ceo-romance
+	$(BIN)/microdrama render --series revenge-0001  # the next episode of the first revenge series
 	@echo
 	@echo "Episodes are under $(MICRODRAMA_STORAGE)/episodes; the catalog is $(MICRODRAMA_STORAGE)/tables/catalog (parquet, one file per episode)"
 	@echo "Watch them: open $(MICRODRAMA_STORAGE)/gallery/index.html in a browser (works from disk)"

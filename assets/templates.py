@@ -24,10 +24,10 @@ def genre_templates(
     genre = check_key("genre", context.partition_key)
     path = templates.path / f"{genre}.yaml"
     library = templates.concepts()
+    concept = templates.path / "concepts" / f"{genre}.yaml"
     if genre in library.genres and not path.exists():  # concept-driven, with no fallback
         return dg.MaterializeResult(
-            data_version=dg.DataVersion(library.digest(genre)),
-            metadata={"file": str(templates.path / "concepts" / f"{genre}.yaml")},
+            data_version=dg.DataVersion(library.digest(genre)), metadata={"file": str(concept)}
         )
     if not path.exists():
         raise dg.Failure(f"{path}: no template for genre {genre!r}")
@@ -41,8 +41,11 @@ def genre_templates(
     store = media.store()
     table_path = store.write_table(template_row(loaded), store.template_table(genre))
     t = loaded.template
+    concept_driven = genre in library.genres  # its version is its concepts', the file a fallback
     return dg.MaterializeResult(
-        data_version=dg.DataVersion(loaded.content_hash),
+        data_version=dg.DataVersion(
+            library.digest(genre) if concept_driven else loaded.content_hash
+        ),
         metadata={
             "path": dg.MetadataValue.path(str(table_path)),
             "file": str(path),

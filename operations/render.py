@@ -91,13 +91,14 @@ def slot(
 
 
 def catalog_template_hash(catalog: CatalogResource, genre: str) -> str:
-    """The genre's fixed-format template hash, or its concept library digest."""
+    """The genre's version, as its genre_templates partition records it: a concept genre's
+    library digest, else its template file's hash."""
+    with resources("templates") as built:
+        library = built.templates.concepts()
+    if genre in library.genres:
+        return library.digest(genre)
     store = catalog.media.store()
-    try:
-        return template_from_table(store.read_table(store.template_table(genre)), genre)[1]
-    except FileNotFoundError:
-        with resources("templates") as built:
-            return built.templates.concepts().digest(genre)
+    return template_from_table(store.read_table(store.template_table(genre)), genre)[1]
 
 
 def render(

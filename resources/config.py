@@ -72,6 +72,12 @@ class MediaStoreResource(dg.ConfigurableResource):
         return MediaStore.at(self.root, Path(self.cache).expanduser())
 
 
+@lru_cache(maxsize=4)
+def _library(folder: Path, stamp: tuple) -> Library:
+    """One parse per library state (`stamp`: every file's path, mtime and size)."""
+    return load_library(folder)
+
+
 @lru_cache(maxsize=8)
 def _database(url: str) -> CatalogDB:
     """One engine per database and process: runs and sensor ticks reuse its connections."""
@@ -127,9 +133,15 @@ class TemplateLibrary(dg.ConfigurableResource):
 
     def concepts(self) -> Library:
         """The concept library in concepts/ (its genres draw a new concept per series); an
-        empty one where there is none, so every genre renders its fixed-format template."""
+        empty one where there is none, so every genre renders its fixed-format template.
+        Read again only when a file changed: sensors ask every tick."""
         folder = self.path / "concepts"
-        return load_library(folder) if folder.is_dir() else Library()
+        if not folder.is_dir():
+            return Library()
+        stamp = tuple(
+            (str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.rglob("*.yaml"))
+        )
+        return _library(folder, stamp)
 
 
 class TrendFeed(dg.ConfigurableResource):

@@ -38,9 +38,11 @@ class TemplateCursor:
 def template_sensor(
     context: dg.SensorEvaluationContext, templates: TemplateLibrary, catalog: CatalogResource
 ) -> dg.SensorResult:
-    """Watch the templates directory.
+    """Watch the templates directory and its concept library.
 
-    A new template adds its genre partition and validates it. A changed template re-validates,
+    A genre's version is its template file's hash, or for a concept genre the digest of its
+    concept file and every trope it draws, so a trope edit regenerates exactly the genres that
+    draw it. A new genre adds its partition and validates it. A changed one re-validates,
     then (on a later tick, once that genre's template partition carries the new hash)
     regenerates exactly that genre's live episodes, found in the catalog, and records their
     new release version, so the UI shows them stale until they are made again. Broken files
@@ -49,6 +51,9 @@ def template_sensor(
     state = TemplateCursor.parse(context.cursor)
     instance = context.instance
     runs, new_genres, problems, releases = [], [], [], []
+    library = templates.concepts()
+    problems += [str(p) for p in library.problems]
+    versions = {genre: library.digest(genre) for genre in library.genres}
     for path in template_files(templates.path):
         try:
             loaded = load_template(path)
@@ -56,7 +61,8 @@ def template_sensor(
             problems.append(str(exc))
             context.log.warning(f"skipped broken template: {exc}")
             continue
-        genre, digest = loaded.template.genre, loaded.content_hash
+        versions.setdefault(loaded.template.genre, loaded.content_hash)
+    for genre, digest in sorted(versions.items()):
         if state.hashes.get(genre) == digest:
             continue
         if not instance.has_dynamic_partition(genre_partitions.name, genre):

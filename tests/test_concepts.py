@@ -242,3 +242,18 @@ def test_a_new_genre_and_trope_from_the_readme_render_a_series_in_every_locale(
     assert catalog["hook"].iloc[0] == "the-burnt-signature-dish"
     assert catalog[["setup", "twist", "confrontation", "cliffhanger"]].ne("").all().all()
     assert catalog["cliffhanger_type"].nunique() == 3
+
+
+def test_validate_names_each_line_a_locale_cannot_translate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    trope = templates / "concepts" / "tropes" / "slap-at-the-banquet.yaml"
+    new_line = "A line no phrasebook has seen, {lead}."
+    text = re.sub(r'( +)- "Look around', rf'\1- "{new_line}"\n\1- "Look around', trope.read_text())
+    trope.write_text(text)
+    assert main(["validate", "--templates", str(templates)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    for locale in ("es", "zh-CN"):
+        assert f"{trope}: shots.0.lines.0.say: no {locale} translation for {new_line!r}" in out
