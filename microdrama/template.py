@@ -14,7 +14,7 @@ import string
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 import yaml
 from pydantic import (
@@ -78,6 +78,7 @@ EMOTIONS = (
 )
 
 MAX_FILE_BYTES = 256 * 1024
+M = TypeVar("M", bound=BaseModel)
 
 
 def _printable(value: str) -> str:
@@ -296,36 +297,42 @@ def _field(loc: tuple) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def load_template(path: Path) -> LoadedTemplate:
-    """Parse and validate one template file; raise TemplateError naming file and fields."""
+def read_model(
+    path: Path, model: type[M], error: type[TemplateError], what: str = "file"
+) -> tuple[M, str]:
+    """One YAML file parsed into `model`, and its content hash; `error` names file and field."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise TemplateError(path, [f"(file): {size} bytes; a template is at most {MAX_FILE_BYTES}"])
+        raise error(path, [f"(file): {size} bytes; a {what} is at most {MAX_FILE_BYTES}"])
     raw = path.read_bytes()
     try:
         data = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
-        raise TemplateError(
-            path, [f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})"]
-        ) from None
+        raise error(path, [f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
     if not isinstance(data, dict):
-        raise TemplateError(path, ["(top level): expected a mapping of template fields"])
+        raise error(path, [f"(top level): expected a mapping of {what} fields"])
     try:
-        template = GenreTemplate.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
             message = re.sub(r"^Value error, ", "", err["msg"])
             # cross-field rules name their own field; pydantic's own errors carry a location
             problems.append(f"{_field(err['loc'])}: {message}" if err["loc"] else message)
-        raise TemplateError(path, problems) from None
+        raise error(path, problems) from None
+    return parsed, hashlib.sha256(raw).hexdigest()[:16]
+
+
+def load_template(path: Path) -> LoadedTemplate:
+    """Parse and validate one template file; raise TemplateError naming file and fields."""
+    template, digest = read_model(path, GenreTemplate, TemplateError, "template")
     if template.genre != path.stem:
         raise TemplateError(
             path, [f"genre: {template.genre!r} must match the file name {path.stem!r}"]
         )
-    return LoadedTemplate(path, template, hashlib.sha256(raw).hexdigest()[:16])
+    return LoadedTemplate(path, template, digest)
 
 
 def template_files(directory: Path) -> list[Path]:

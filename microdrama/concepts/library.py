@@ -21,21 +21,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from microdrama.template import (
     BEATS,
     EMOTIONS,
     FEATURES,
     HAIR_STYLES,
-    MAX_FILE_BYTES,
     PROP_DRAWINGS,
     SETTINGS,
     SHOT_TYPES,
     Color,
     Style,
+    TemplateError,
     Text,
+    read_model,
 )
 
 ROLES = ("lead", "love", "rival", "ex", "ally", "elder")
@@ -277,40 +277,12 @@ def check_slots(text: str, where: str, has_object: bool, allowed: set[str] | Non
             raise ValueError(f"{where}: unknown slot {{{name}}} in {text!r}; use {sorted(known)}")
 
 
-class LibraryError(ValueError):
+class LibraryError(TemplateError):
     """Problems in one library file, each naming the file and the field."""
-
-    def __init__(self, path: Path, problems: list[str]):
-        self.path, self.problems = path, problems
-        super().__init__("\n".join(f"{path}: {p}" for p in problems))
 
 
 def _read(path: Path, model: type[BaseModel]) -> tuple[BaseModel, str]:
-    """The file parsed into `model`, and its content hash; LibraryError naming file and field."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise LibraryError(path, [f"(file): {size} bytes; at most {MAX_FILE_BYTES}"])
-    raw = path.read_bytes()
-    try:
-        data = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
-        raise LibraryError(
-            path, [f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})"]
-        ) from None
-    if not isinstance(data, dict):
-        raise LibraryError(path, ["(top level): expected a mapping of fields"])
-    try:
-        parsed = model.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            message = re.sub(r"^Value error, ", "", err["msg"])
-            loc = ".".join(str(p) for p in err["loc"])
-            problems.append(f"{loc}: {message}" if loc else message)
-        raise LibraryError(path, problems) from None
-    return parsed, hashlib.sha256(raw).hexdigest()[:16]
+    return read_model(path, model, LibraryError)
 
 
 @dataclass
