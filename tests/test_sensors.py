@@ -186,11 +186,17 @@ def test_broken_template_is_reported_and_skipped(world) -> None:
     broken = tick(template_sensor, world, first.cursor, **resources)
     assert broken.run_requests == []
     assert "revenge.yaml: shot_count" in broken.skip_reason.skip_message
-    (world["templates"] / "rebirth.yaml").write_text(
-        (world["templates"] / "rebirth.yaml").read_text().replace("Reborn on", "Born again on")
-    )
+    short = world["templates"] / "short-revenge.yaml"  # a fixed-format genre: its file
+    short.write_text(short.read_text().replace("title: Revenge (short)", "title: Short"))
     other = tick(template_sensor, world, broken.cursor, **resources)
-    assert [r.partition_key for r in other.run_requests] == ["rebirth"]
+    assert [r.partition_key for r in other.run_requests] == ["short-revenge"]
+    # a concept genre's version is its library's: a trope edit re-validates exactly the genres
+    # that draw the trope
+    trope = world["templates"] / "concepts" / "tropes" / "reborn-before-the-betrayal.yaml"
+    trope.write_text(trope.read_text() + "# edited\n")
+    edited = tick(template_sensor, world, other.cursor, **resources)
+    drawing = {"rebirth", "palace-intrigue", "werewolf-romance"}
+    assert {r.partition_key for r in edited.run_requests} == drawing
 
 
 def test_trend_sensor_mints_pilots_for_the_best_genre_and_skips_duplicates(world) -> None:

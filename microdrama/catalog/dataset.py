@@ -17,6 +17,7 @@ from microdrama.media import MediaStore
 
 DATASET = "catalog"
 _DTYPES = {str: "object", int: "int64", float: "float64"}
+_EMPTY = {str: "", int: 0}
 
 
 def dataset_dir(store: MediaStore) -> Path:
@@ -32,6 +33,8 @@ def row_path(store: MediaStore, row: dict) -> Path:
 def frame(rows: list[dict]) -> pd.DataFrame:
     """Rows as a table with the catalog's columns and types, sorted by key."""
     table = pd.DataFrame(rows, columns=list(COLUMNS))
+    # a row recorded before a column existed (or by a fixed-format genre) has it empty
+    table = table.fillna({name: _EMPTY[kind] for name, kind in COLUMNS.items() if kind in _EMPTY})
     table = table.astype({name: _DTYPES[kind] for name, kind in COLUMNS.items()})
     return table.sort_values("key", ignore_index=True)
 

@@ -66,8 +66,10 @@ def describe(who: Character) -> str:
 
 def prompt(template: GenreTemplate, shot: Shot) -> str:
     place = template.location(shot.location)
-    cast = shot.cast[:1] if shot.type == "close-up" else shot.cast
+    cast = shot.cast[:1] if shot.type in ("close-up", "over-shoulder") else shot.cast
     people = "; ".join(describe(template.character(c)) for c in cast)
+    if shot.type == "insert" and shot.prop:
+        people = f"{template.prop(shot.prop).name} in detail, no people"
     # most important first: CLIP-style text encoders read only the first 77 tokens
     return (
         f"{shot.action}; {people}; {place.name}, {place.setting}; {shot.type} shot, "
