@@ -13,7 +13,7 @@ import dagster as dg
 
 from assets.partitions import episodes_of
 from microdrama.episode import Episode, Staged
-from microdrama.gates import CHECKS, Gate, GateFailure
+from microdrama.gates import CHECKS, NON_BLOCKING, Gate, GateFailure
 from microdrama.media import MediaStore
 from microdrama.models.device import ModelError
 from microdrama.tables import template_from_table
@@ -83,11 +83,18 @@ def episode_batch(
 
 
 def gate_checks(artifact: str) -> list[dg.AssetCheckSpec]:
-    """The artifact's quality gates as blocking asset checks: a failure stops downstream work."""
+    """The artifact's quality gates as asset checks: a failed blocking one stops downstream
+    work; a warning (a locale left out) is shown and lets the rest ship."""
     return [
-        dg.AssetCheckSpec(name, asset=artifact, description=description, blocking=True)
+        dg.AssetCheckSpec(
+            name, asset=artifact, description=description, blocking=name not in NON_BLOCKING
+        )
         for name, description in CHECKS[artifact].items()
     ]
+
+
+def severity(name: str) -> dg.AssetCheckSeverity:
+    return dg.AssetCheckSeverity.WARN if name in NON_BLOCKING else dg.AssetCheckSeverity.ERROR
 
 
 def check_results(gates: list[Gate]) -> list[dg.AssetCheckResult]:
@@ -97,7 +104,7 @@ def check_results(gates: list[Gate]) -> list[dg.AssetCheckResult]:
             passed=g.passed,
             description=g.reason,
             metadata=g.metadata,
-            severity=dg.AssetCheckSeverity.ERROR,
+            severity=severity(g.name),
         )
         for g in gates
     ]
@@ -121,7 +128,7 @@ def batch_check_results(
                 passed=not failed,
                 description="; ".join(failed) or f"passed for all {len(keys)} episodes",
                 metadata={"episodes": len(keys), "failed": len(failed)},
-                severity=dg.AssetCheckSeverity.ERROR,
+                severity=severity(name),
             )
         )
     return results

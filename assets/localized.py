@@ -63,8 +63,12 @@ def localized(
             for loc, s in summary.items()
         ]
         header = ["| locale | title | seconds | translation |", "|---|---|---|---|"]
+        left_out = next(g for g in staged.gates if g.name == "all_locales")
+        if not left_out.passed:
+            context.log.warning(f"{ep.key}: {left_out.reason}")
         return {
             "locales": ", ".join(summary),
+            "left_out": "" if left_out.passed else left_out.reason,
             "variants": dg.MetadataValue.md("\n".join([*header, *rows])),
             "untranslated_lines": sum(untranslated.values()),
         }

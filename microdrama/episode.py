@@ -7,6 +7,7 @@ artifact where the last good one was.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -21,11 +22,13 @@ from microdrama.ffmpeg import run_ffmpeg
 from microdrama.fonts import font_for
 from microdrama.gates import (
     CHECKS,
+    NON_BLOCKING,
     Continuity,
     Gate,
     GateFailure,
     frames_gates,
     gate,
+    locales_gate,
     media_gates,
     merge,
     policy_gate,
@@ -36,7 +39,7 @@ from microdrama.gates import (
     translation_gate,
 )
 from microdrama.keys import EpisodeKey
-from microdrama.localize import SOURCE_LOCALE, Localizer, NeuralTranslator
+from microdrama.localize import SOURCE_LOCALE, LocalizationError, Localizer, NeuralTranslator
 from microdrama.media import Manifest, MediaStore, read_json, write_bytes, write_json
 from microdrama.policy import ContentPolicy
 from microdrama.release import Release
@@ -355,57 +358,86 @@ def make_localized(
     `translator(locale)` may put a model in front of the locale's embedded translator.
     """
     script = ep.script()
-    summary, by_locale, before = {}, {}, speaker.fallbacks
+    summary, by_locale, left_out, before = {}, {}, {}, speaker.fallbacks
     names = {c.name for c in template.characters} | {
         name for c in template.characters for name in c.names.values()
     }
     with ep.store.staged(ep.dir("localized")) as tmp:
         for locale in [loc for loc in locales if loc != SOURCE_LOCALE]:
-            localizer = Localizer.for_locale(locale, phrasebook_dir, translator(locale))
-            slots_at = {
-                (shot.location, shot.prop): localizer.slots(
-                    template, script.topic, shot.location, shot.prop
+            try:
+                localizer = Localizer.for_locale(locale, phrasebook_dir, translator(locale))
+                gates, summary[locale] = _localize(
+                    ep, template, script, localizer, names, policy, settings, speaker, tmp / locale
                 )
-                for shot in script.shots
-            }
-            patterns = [line.pattern for _, line in script.lines]
-            slots = [slots_at[shot.location, shot.prop] for shot, _ in script.lines]
-            sources = [line.text for _, line in script.lines]
-            rewritten = [line.rewritten for _, line in script.lines]
-            translated = localizer.translate(patterns, slots, sources, rewritten)
-            title = localizer.title(template, script.title, script.topic)
-            folder = tmp / locale
-            clips = _speak_all(
-                template, script, [t.text for t in translated], locale, folder / "voice", speaker
-            )
-            for clip, t, source in zip(clips, translated, sources, strict=True):
-                clip["method"], clip["source"] = t.method, source
-            write_json(folder / "lines.json", clips)
-            timeline = render_variant(
-                ep, template, script, clips, folder / "voice", title, locale, folder, settings
-            )
-            methods = [t.method for t in translated]
-            summary[locale] = {
-                "seconds": timeline["seconds"],
-                "title": title,
-                "methods": {m: methods.count(m) for m in sorted(set(methods))},
-            }
-            texts = {f"line {n}": c["text"] for n, c in enumerate(clips, 1)}
-            by_locale[locale] = [
-                translation_gate(clips, names),
-                *speech_gates(clips, folder / "voice"),
-                *media_gates(folder / "episode.mp4", timeline, settings.width, settings.height),
-                policy_gate(policy, locale, {"title": title, **texts}),
-            ]
+            except LocalizationError as exc:  # no way to translate: the locale sits this out
+                gates = [gate("translated", [str(exc)], "")]
+            if failed := [f"{g.name}: {g.reason}" for g in gates if not g.passed]:
+                left_out[locale] = failed  # one locale never holds back the others
+                summary.pop(locale, None)
+                shutil.rmtree(tmp / locale, ignore_errors=True)
+                continue
+            by_locale[locale] = gates
         write_json(tmp / "summary.json", summary)
+        blocking = [name for name in CHECKS["localized"] if name not in NON_BLOCKING]
         found = (
             merge(by_locale)
             if by_locale
-            else [gate(name, [], "no target locale") for name in CHECKS["localized"]]
+            else [gate(name, [], "no target locale shipped") for name in blocking]
         )
+        found.append(locales_gate(left_out, list(summary)))
         gates = seal("localized", found, tmp)
     notes = {"espeak_fallbacks": speaker.fallbacks - before} if speaker.neural else {}
     return Staged(summary, ep.store.read_manifest(ep.dir("localized")), gates, notes)
+
+
+def _localize(
+    ep: Episode,
+    template: GenreTemplate,
+    script: Script,
+    localizer: Localizer,
+    names: set[str],
+    policy: ContentPolicy,
+    settings: VideoSettings,
+    speaker: Speaker,
+    folder: Path,
+) -> tuple[list[Gate], dict]:
+    """One locale's variant in `folder`: its gates and its summary."""
+    locale = localizer.locale
+    slots_at = {
+        (shot.location, shot.prop): localizer.slots(
+            template, script.topic, shot.location, shot.prop
+        )
+        for shot in script.shots
+    }
+    patterns = [line.pattern for _, line in script.lines]
+    slots = [slots_at[shot.location, shot.prop] for shot, _ in script.lines]
+    sources = [line.text for _, line in script.lines]
+    rewritten = [line.rewritten for _, line in script.lines]
+    translated = localizer.translate(patterns, slots, sources, rewritten)
+    title = localizer.title(template, script.title, script.topic)
+    clips = _speak_all(
+        template, script, [t.text for t in translated], locale, folder / "voice", speaker
+    )
+    for clip, t, source in zip(clips, translated, sources, strict=True):
+        clip["method"], clip["source"] = t.method, source
+    write_json(folder / "lines.json", clips)
+    timeline = render_variant(
+        ep, template, script, clips, folder / "voice", title, locale, folder, settings
+    )
+    methods = [t.method for t in translated]
+    texts = {f"line {n}": c["text"] for n, c in enumerate(clips, 1)}
+    gates = [
+        translation_gate(clips, names),
+        *speech_gates(clips, folder / "voice"),
+        *media_gates(folder / "episode.mp4", timeline, settings.width, settings.height),
+        policy_gate(policy, locale, {"title": title, **texts}),
+    ]
+    summary = {
+        "seconds": timeline["seconds"],
+        "title": title,
+        "methods": {m: methods.count(m) for m in sorted(set(methods))},
+    }
+    return gates, summary
 
 
 def variant_paths(ep: Episode, locales: list[str]) -> dict[str, dict[str, Path]]:

@@ -70,8 +70,11 @@ CHECKS: dict[str, dict[str, str]] = {
         **_SPEECH,
         **_MEDIA,
         **_POLICY,
+        "all_locales": "every configured locale shipped; one that fails a gate above is left "
+        "out of the episode and the others ship (a warning, not blocking)",
     },
 }
+NON_BLOCKING = {"all_locales"}  # reported and visible, but they never hold an artifact back
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,7 @@ def seal(artifact: str, gates: list[Gate], folder: Path) -> list[Gate]:
     expected = list(CHECKS[artifact])
     if [g.name for g in gates] != expected:
         raise ValueError(f"{artifact}: gates {[g.name for g in gates]} != checks {expected}")
-    if not all(g.passed for g in gates):
+    if not all(g.passed for g in gates if g.name not in NON_BLOCKING):
         raise GateFailure(artifact, gates)
     (folder / CHECKS_FILE).write_text(json.dumps([asdict(g) for g in gates], ensure_ascii=False))
     return gates
@@ -129,7 +132,15 @@ def passed(folder: Path) -> bool:
 
 
 def all_passed(gates: list[dict] | None) -> bool:
-    return gates is not None and all(g["passed"] for g in gates)
+    """Whether every blocking gate passed (a warning, such as a locale left out, does not count)."""
+    return gates is not None and all(g["passed"] for g in gates if g["name"] not in NON_BLOCKING)
+
+
+def locales_gate(left_out: dict[str, list[str]], shipped: list[str]) -> Gate:
+    """Which target locales were left out of the episode, and why; the rest shipped."""
+    problems = [f"{locale} left out ({'; '.join(why)})" for locale, why in left_out.items()]
+    ok = f"shipped {', '.join(shipped)}" if shipped else "no target locale"
+    return gate("all_locales", problems, ok, shipped=len(shipped), left_out=len(left_out))
 
 
 def merge(by_locale: dict[str, list[Gate]]) -> list[Gate]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 import pytest
+from conftest import FIXTURES, environment, factory_env
 
 from microdrama.ffmpeg import probe
 from microdrama.media import read_json
@@ -147,3 +148,28 @@ def test_broken_template_fails_its_genre_with_file_and_field(
         caught.value
     )
     assert Path(rendered["cut"]).exists()  # the other genre's episode is untouched
+
+
+def test_a_locale_that_cannot_be_served_is_left_out_and_the_others_ship(tmp_path: Path) -> None:
+    from operations.render import render
+
+    env = factory_env(tmp_path, [])
+    untranslatable = "{heroine}? Nobody in any phrasebook has heard this line!"
+    short = (FIXTURES / "short-revenge.yaml").read_text()
+    (env["MICRODRAMA_TEMPLATES"] / "short-revenge.yaml").write_text(
+        short.replace("{heroine}? That is impossible. You are dead!", untranslatable)
+    )
+    env["MICRODRAMA_LOCALES"] = "en,es,zh-CN"  # zh-CN has no machine translator here
+    with environment(env):
+        outcome = render("short-revenge", None, 3)
+    assert set(outcome["variants"]) == {"en", "es"}
+    assert probe(Path(outcome["variants"]["es"]))["streams"]
+    folder = Path(outcome["cut"]).parent.parent / "localized"
+    assert not (folder / "zh-CN").exists()
+    gates = {g["name"]: g for g in read_json(folder / "checks.json")}
+    assert not gates["all_locales"]["passed"]
+    assert "zh-CN left out (translated:" in gates["all_locales"]["reason"]
+    assert all(g["passed"] for name, g in gates.items() if name != "all_locales")
+    row = pd.read_parquet(env["MICRODRAMA_STORAGE"] / "tables" / "catalog").iloc[0]
+    assert row["key"] == outcome["episode"] and row["locales"] == "en,es"
+    assert "zh-CN left out" in row["checks"]
