@@ -74,7 +74,7 @@ def test_template_edit_regenerates_one_genre_then_backfill(deployment: dict) -> 
         if n["assetChecksOrError"].get("checks")
     }
     assert {c["name"] for c in checks["cut"]} >= {"loudness", "av_sync", "encoding"}
-    assert all(c["blocking"] for found in checks.values() for c in found)
+    assert all(c["blocking"] != (c["name"] == "all_locales") for v in checks.values() for c in v)
 
     instance = deployment["instance"]
     succeeded = dg.DagsterRunStatus.SUCCESS
