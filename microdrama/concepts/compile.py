@@ -73,9 +73,18 @@ def runtime_for(beats: list[Beat], names: dict[str, str], target: int) -> int:
 SPEECH_MARGIN = 1.1  # room for the trend topic, which is slotted in after the plan
 
 
+def _clause(library: Library, trope_id: str, backdrop: str) -> str:
+    """A beat's clause for the logline: its trope's logline, with its place and object named."""
+    trope = library.tropes[trope_id]
+    values = {"place": library.backdrops[backdrop].name}
+    if trope.object:
+        values["object"] = library.objects[trope.object].name
+    return fill(trope.logline, values)
+
+
 def episode_template(library: Library, concept: Concept, bible: Bible) -> GenreTemplate:
-    genre = library.genres[concept.genre]
     lib = library
+    genre = lib.genres[concept.genre]
     beats, props = [], set()
     for beat in BEATS:
         trope = lib.tropes[concept.tropes[beat]]
@@ -92,20 +101,9 @@ def episode_template(library: Library, concept: Concept, bible: Bible) -> GenreT
     objects = {template_id(o.id): o for o in lib.objects.values()}
     places = sorted(set(concept.places.values()))
     rng = random.Random(f"logline:{concept.genre}-{concept.series:04d}-{concept.episode:02d}")
-    beat_lines = {
-        beat: fill(
-            lib.tropes[concept.tropes[beat]].logline,
-            {"place": lib.backdrops[concept.places[beat]].name}
-            | (
-                {"object": lib.objects[o].name}
-                if (o := lib.tropes[concept.tropes[beat]].object)
-                else {}
-            ),
-        )
-        for beat in BEATS
-    }
+    clauses = {b: _clause(lib, concept.tropes[b], concept.places[b]) for b in BEATS}
     logline = fill(
-        rng.choice(genre.loglines), beat_lines | {"lead_archetype": bible.cast["lead"].archetype}
+        rng.choice(genre.loglines), clauses | {"lead_archetype": bible.cast["lead"].archetype}
     )
     return GenreTemplate(
         genre=concept.genre,

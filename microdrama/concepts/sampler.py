@@ -65,6 +65,7 @@ class ConceptSpace:
     def __init__(self, library: Library):
         self.library = library
         self._combos: dict[str, list[tuple[str, ...]]] = {}
+        self._caps: dict[str, int] = {}
 
     def combos(self, genre: str) -> list[tuple[str, ...]]:
         """Every valid trope combination of `genre`, in the genre's own seeded order."""
@@ -91,8 +92,10 @@ class ConceptSpace:
     def stakes_cap(self, genre: str) -> int:
         """Where escalation levels off: the third-highest stakes the genre's space has, so
         long series still have many concepts to draw from."""
-        levels = sorted({self.stakes(c) for c in self.combos(genre)})
-        return levels[max(0, len(levels) - 3)]
+        if genre not in self._caps:
+            levels = sorted({self.stakes(c) for c in self.combos(genre)})
+            self._caps[genre] = levels[max(0, len(levels) - 3)]
+        return self._caps[genre]
 
     def cliffhanger(self, combo: tuple[str, ...]) -> str:
         return self.library.tropes[combo[-1]].cliffhanger or ""
