@@ -78,8 +78,9 @@ def premise(
         planned = plan_episode(store, library, space, ep.key)
         return planned.template, template_digest(planned.template), planned.concept.to_dict()
 
-    planned = {ep.key: plan(ep) for ep in (Episode(store, k) for k in episodes_of(context))}
-    batch = [(Episode(store, key), template) for key, (template, _, _) in planned.items()]
+    episodes = [Episode(store, key) for key in episodes_of(context)]
+    planned = {ep.key: plan(ep) for ep in episodes}
+    batch = [(ep, planned[ep.key][0]) for ep in episodes]
 
     def make(item: tuple[Episode, GenreTemplate]) -> Staged:
         ep, template = item

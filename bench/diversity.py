@@ -88,10 +88,7 @@ def main() -> int:
             script = write_script(
                 template, write_premise(template, "-", None, _release(key, topic))
             )
-            cast = {
-                m.role: {"name": m.name, "look": m.look, "voice": m.voice}
-                for m in bible.cast.values()
-            }
+            cast = bible.kept()
             gates = script_gates(script, template, policy, "en", Continuity(cast, []))
             gates_ok += all(g.passed for g in gates)
             gates_all += 1
@@ -110,9 +107,7 @@ def main() -> int:
         key = EpisodeKey(genre, PILOTS + 1, SERIES_LENGTH)
         bible = draw_bible(library, key)
         concepts = space.series(key, bible, {})
-        cast = {
-            m.role: {"name": m.name, "look": m.look, "voice": m.voice} for m in bible.cast.values()
-        }
+        cast = bible.kept()
         for n, concept in enumerate(concepts):
             episode = EpisodeKey(genre, key.series, n + 1)
             template = episode_template(library, concept, bible)

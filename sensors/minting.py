@@ -51,13 +51,7 @@ class Minter:
         seed: int | None = None,
     ) -> Release:
         """The first episode of a new series of `genre`, riding `topic` or a hot one of `feed`."""
-        key = self._new_series(genre)
-        seed = default_seed(key) if seed is None else seed
-        if topic is None and feed is not None:
-            topic = pick_topic(feed, random.Random(seed))
-        made = Release(str(key), seed, topic, self.clock(), reason, {"template": template_hash})
-        self.minted.append(made)
-        return made
+        return self._mint(self._new_series(genre), template_hash, reason, feed, topic, seed)
 
     def next_episode(
         self,
@@ -77,8 +71,21 @@ class Minter:
         key = EpisodeKey(genre, series, max(numbers) + 1)
         while self.instance.has_dynamic_partition(episode_partitions.name, str(key)):
             key = key.next()
+        return self._mint(key, template_hash, reason, feed, None, seed)
+
+    def _mint(
+        self,
+        key: EpisodeKey,
+        template_hash: str,
+        reason: str,
+        feed: pd.DataFrame | None,
+        topic: str | None,
+        seed: int | None,
+    ) -> Release:
+        """The release of `key`, riding `topic` or a hot one of `feed` (or one picked later)."""
         seed = default_seed(key) if seed is None else seed
-        topic = pick_topic(feed, random.Random(seed)) if feed is not None else None
+        if topic is None and feed is not None:
+            topic = pick_topic(feed, random.Random(seed))
         made = Release(str(key), seed, topic, self.clock(), reason, {"template": template_hash})
         self.minted.append(made)
         return made

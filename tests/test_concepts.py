@@ -88,7 +88,7 @@ def test_a_series_keeps_its_cast_and_answers_every_cliffhanger() -> None:
     bible = draw_bible(LIBRARY, key)
     concepts = SPACE.series(key, bible, {})
     templates = [episode_template(LIBRARY, c, bible) for c in concepts]
-    cast = {m.role: {"name": m.name, "look": m.look, "voice": m.voice} for m in bible.cast.values()}
+    cast = bible.kept()
     assert len({m.name for m in bible.cast.values()}) == len(bible.cast)
     assert all(m.names["zh-CN"] for m in bible.cast.values())
     for n, (concept, template) in enumerate(zip(concepts, templates, strict=True)):
@@ -116,7 +116,7 @@ def test_a_series_keeps_its_cast_and_answers_every_cliffhanger() -> None:
 
 def test_continuity_fails_a_script_whose_cast_or_opening_drifts() -> None:
     bible, concepts, template, script = script_of(EpisodeKey("rebirth", 3, 2))
-    cast = {m.role: {"name": m.name, "look": m.look, "voice": m.voice} for m in bible.cast.values()}
+    cast = bible.kept()
     answer = LIBRARY.tropes[concepts[0].tropes["cliffhanger"]].resolve.patterns()
     good = script_gates(script, template, POLICY, "en", Continuity(cast, answer))
     assert next(g for g in good if g.name == "continuity").passed

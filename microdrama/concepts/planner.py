@@ -70,7 +70,7 @@ def continuity(
     if raw is None:
         raise FileNotFoundError(f"series {key.series_id} has no {BIBLE_FILE}; render its pilot")
     bible = Bible.from_dict(json.loads(raw))
-    cast = {m.role: {"name": m.name, "look": m.look, "voice": m.voice} for m in bible.cast.values()}
+    cast = bible.kept()
     answered = library.tropes.get(concept["resolves"] or "")
     answer = answered.resolve.patterns() if answered and answered.resolve else []
     if concept["resolves"] and not answer:

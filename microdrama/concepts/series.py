@@ -56,6 +56,12 @@ class Bible:
             [Planted(**s) for s in data["secrets"]],
         )
 
+    def kept(self) -> dict[str, dict]:
+        """role -> name, look and voice: what every episode of the series must keep."""
+        return {
+            m.role: {"name": m.name, "look": m.look, "voice": m.voice} for m in self.cast.values()
+        }
+
     def planted_in(self, number: int) -> list[str]:
         return [s.secret for s in self.secrets if s.plant == number]
 
