@@ -1,10 +1,13 @@
 """Software-defined assets, one module per artifact: templates + trends -> release -> premise
--> script -> frames + voice -> cut -> localized -> catalog -> gallery."""
+-> script -> frames + voice -> cut -> localized -> catalog -> gallery, and engagement feed ->
+engagement -> audience model."""
 
 import dagster as dg
 
+from assets.audience import audience_model
 from assets.catalog import catalog
 from assets.cut import cut
+from assets.engagement import engagement, engagement_feed
 from assets.frames import frames
 from assets.gallery import gallery
 from assets.localized import localized
@@ -16,7 +19,8 @@ from assets.trends import trends
 from assets.voice import voice
 
 EPISODE_ASSETS = [premise, script, frames, voice, cut, localized, catalog, gallery]
-ALL_ASSETS = [genre_templates, trends, release, *EPISODE_ASSETS]
+AUDIENCE_ASSETS = [engagement, audience_model]
+ALL_ASSETS = [genre_templates, trends, release, *EPISODE_ASSETS, engagement_feed, *AUDIENCE_ASSETS]
 
 templates_job = dg.define_asset_job(
     "templates_job",
@@ -31,4 +35,9 @@ episode_job = dg.define_asset_job(
     selection=EPISODE_ASSETS,
     description="Make one episode (or a batch), from its premise to its card in the gallery.",
 )
-JOBS = [templates_job, trends_job, episode_job]
+audience_job = dg.define_asset_job(
+    "audience_job",
+    selection=AUDIENCE_ASSETS,
+    description="Take the engagement feed in and update the audience model.",
+)
+JOBS = [templates_job, trends_job, episode_job, audience_job]

@@ -15,7 +15,6 @@ from assets.common import (
 from assets.partitions import episode_partitions, episodes_of
 from assets.release import latest_release, release
 from microdrama.concepts.planner import plan_episode
-from microdrama.concepts.sampler import ConceptSpace
 from microdrama.episode import Episode, Staged, each, make_premise
 from microdrama.release import Release, default_seed, utc_now
 from microdrama.template import GenreTemplate, template_digest
@@ -67,7 +66,7 @@ def premise(
     store = media.store()
     policy = templates.policy()
     library = templates.concepts()
-    space = ConceptSpace(library)
+    space = templates.space()
     with model_errors():
         writer = models.backends().make_writer()
 
@@ -75,17 +74,19 @@ def premise(
         """A concept genre's episode gets its own template; any other, its genre's."""
         if ep.genre not in library.genres:
             return (*genre_template(store, ep.genre), None)
-        planned = plan_episode(store, library, space, ep.key)
+        chosen = releases[ep.key].tropes
+        planned = plan_episode(store, library, space, ep.key, tuple(chosen) if chosen else None)
         return planned.template, template_digest(planned.template), planned.concept.to_dict()
 
     episodes = [Episode(store, key) for key in episodes_of(context)]
+    releases = {ep.key: release_for(context.instance, ep) for ep in episodes}
     planned = {ep.key: plan(ep) for ep in episodes}
     batch = [(ep, planned[ep.key][0]) for ep in episodes]
 
     def make(item: tuple[Episode, GenreTemplate]) -> Staged:
         ep, template = item
         _, digest, concept = planned[ep.key]
-        made = release_for(context.instance, ep)
+        made = releases[ep.key]
         feed = None if made.topic else store.read_table(store.table_path("trends"))
         return make_premise(ep, template, digest, feed, made, policy, writer, concept)
 

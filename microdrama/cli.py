@@ -1,4 +1,4 @@
-"""The `microdrama` command: render, backfill, validate, catalog, migrate and bench.
+"""The `microdrama` command: render, backfill, validate, catalog, migrate, audience and bench.
 
 `render` drives the Dagster code location in-process, so the command line and the UI share
 one instance, one asset graph and one history. Dagster is imported only by the commands that
@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 from microdrama.concepts.coverage import missing_translations
@@ -50,6 +51,12 @@ def validate(directory: Path) -> int:
     return 1 if errors or library.problems or missing else 0
 
 
+def through_day(text: str) -> date:
+    if text.startswith("+"):
+        return date.today() + timedelta(days=int(text[1:]))
+    return date.fromisoformat(text)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="microdrama", description=__doc__.splitlines()[0])
     commands = top.add_subparsers(dest="command", required=True)
@@ -83,7 +90,13 @@ def parser() -> argparse.ArgumentParser:
         help="instead: draw 1,000 pilots and a 10-episode series per concept genre and measure "
         "how different they are",
     )
+    what.add_argument(
+        "--audience",
+        action="store_true",
+        help="instead: run the learning loop on simulated markets for three policies",
+    )
     p.add_argument("--episodes", type=int, default=4, help="episodes for --models")
+    p.add_argument("--markets", type=int, default=20, help="simulated markets for --audience")
     p = commands.add_parser("backfill", help="backfill a genre or a series through the webserver")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--genre", help="every live episode of this genre")
@@ -98,10 +111,51 @@ def parser() -> argparse.ArgumentParser:
         help="rebuild the catalog and the gallery from the media store and report every row "
         "that differed from the incremental catalog",
     )
+    p = commands.add_parser("audience", help="the learning loop: simulate a market, update")
+    steps = p.add_subparsers(dest="step", required=True)
+    s = steps.add_parser("simulate", help="write the engagement a simulated market gives")
+    s.add_argument(
+        "--through",
+        type=through_day,
+        default=date.today(),
+        help="the export's day: YYYY-MM-DD, or +N for N days from today (default: today)",
+    )
+    s.add_argument("--seed", type=int, default=0, help="which market (its hidden tastes)")
+    s.add_argument("--window", type=int, default=7, help="days of figures in one export")
+    steps.add_parser(
+        "update", help="take the feed in, update the model, show it and the next decisions"
+    )
     commands.add_parser(
         "migrate", help="carry a genre x episode instance and media root over to episode keys"
     )
     return top
+
+
+def audience(args: argparse.Namespace) -> int:
+    from microdrama.audience.feed import EngagementFeedError
+    from operations.audience import simulate, update
+    from operations.render import RenderError
+
+    try:
+        if args.step == "simulate":
+            print(json.dumps(simulate(args.through, args.seed, args.window)))
+            return 0
+        outcome = update()
+    except (EngagementFeedError, RenderError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for name, picture in outcome["pictures"].items():
+        print(f"\n{name.replace('_', ' ')}\n{picture}", file=sys.stderr)
+    for verdict in outcome["verdicts"]:
+        print(f"renewal sensor: {verdict}", file=sys.stderr)
+    pilot = outcome["next_pilot"]
+    print(
+        f"\nnext pilot: {pilot['genre']} ({' + '.join(pilot['tropes']) or 'fixed format'}), "
+        f"probability {pilot['propensity']:.2f}: {pilot['reason']}",
+        file=sys.stderr,
+    )
+    print(json.dumps(outcome, ensure_ascii=False))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
             from bench.scale import main as scale_main
 
             return scale_main(args.scale)
+        if args.audience:
+            from bench.audience import main as audience_main
+
+            return audience_main(args.markets)
         if args.diversity:
             from bench.diversity import main as diversity_main
 
@@ -152,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1 if rebuilt.differences else 0
+    if args.command == "audience":
+        return audience(args)
     if args.command == "migrate":
         from operations.migrate import MigrationError, migrate
 

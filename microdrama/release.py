@@ -29,6 +29,7 @@ class Release:
     minted_at: str  # ISO 8601, UTC
     reason: str
     inputs: dict[str, str] = field(default_factory=dict)  # input -> content hash
+    tropes: list[str] | None = None  # a concept pilot's trope per beat, where a policy chose it
 
     def __post_init__(self) -> None:
         EpisodeKey.parse(self.key)
@@ -49,6 +50,8 @@ class Release:
     def version(self) -> str:
         """Digest of what this release decides (not when or why), as a Dagster data version."""
         decided = {"key": self.key, "seed": self.seed, "topic": self.topic, "inputs": self.inputs}
+        if self.tropes is not None:  # absent from the releases made before policies chose
+            decided["tropes"] = self.tropes
         text = json.dumps(decided, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 

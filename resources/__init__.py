@@ -2,6 +2,7 @@
 
 from resources.config import (
     CatalogResource,
+    EngagementFeed,
     Localization,
     MediaStoreResource,
     TemplateLibrary,
@@ -13,6 +14,7 @@ from resources.models import ModelBackends, ModelDevice
 
 __all__ = [
     "CatalogResource",
+    "EngagementFeed",
     "Localization",
     "MediaStoreResource",
     "ModelBackends",

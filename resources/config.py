@@ -13,10 +13,12 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from microdrama.audience.decisions import DecisionLog
 from microdrama.catalog.catalog import Catalog
 from microdrama.catalog.database import CatalogDB, sqlite_url
 from microdrama.compositor import VideoSettings
 from microdrama.concepts.library import Library, load_library
+from microdrama.concepts.sampler import ConceptSpace
 from microdrama.localize import SOURCE_LOCALE
 from microdrama.media import MediaStore
 from microdrama.policy import ContentPolicy
@@ -27,6 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULTS = {
     "MICRODRAMA_TEMPLATES": str(REPO / "templates"),
     "MICRODRAMA_TRENDS": str(REPO / "data" / "trends.csv"),
+    "MICRODRAMA_ENGAGEMENT": "",
     "MICRODRAMA_STORAGE": str(REPO / "storage"),
     "MICRODRAMA_LOCALES": "en,es,pt-BR,zh-CN",
     "MICRODRAMA_CACHE": str(Path.home() / ".cache" / "microdrama"),
@@ -78,10 +81,26 @@ def _library(folder: Path, stamp: tuple) -> Library:
     return load_library(folder)
 
 
+def _stamp(folder: Path) -> tuple:
+    return tuple(
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.rglob("*.yaml"))
+    )
+
+
+@lru_cache(maxsize=4)
+def _space(folder: Path, stamp: tuple) -> ConceptSpace:
+    return ConceptSpace(_library(folder, stamp))
+
+
 @lru_cache(maxsize=8)
 def _database(url: str) -> CatalogDB:
     """One engine per database and process: runs and sensor ticks reuse its connections."""
     return CatalogDB(url)
+
+
+@lru_cache(maxsize=8)
+def _decisions(database: CatalogDB) -> DecisionLog:
+    return DecisionLog(database.engine)
 
 
 class CatalogResource(dg.ConfigurableResource):
@@ -109,6 +128,10 @@ class CatalogResource(dg.ConfigurableResource):
 
     def catalog(self) -> Catalog:
         return Catalog(self.media.store(), self.database())
+
+    def decisions(self) -> DecisionLog:
+        """The decisions log, in the catalog's database."""
+        return _decisions(self.database())
 
     def retention_policy(self) -> Retention:
         return Retention.parse(self.retention)
@@ -138,14 +161,31 @@ class TemplateLibrary(dg.ConfigurableResource):
         folder = self.path / "concepts"
         if not folder.is_dir():
             return Library()
-        stamp = tuple(
-            (str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.rglob("*.yaml"))
-        )
-        return _library(folder, stamp)
+        return _library(folder, _stamp(folder))
+
+    def space(self) -> ConceptSpace:
+        """The library's concept space, computed once per library state (sensors ask often)."""
+        folder = self.path / "concepts"
+        return _space(folder, _stamp(folder)) if folder.is_dir() else ConceptSpace(Library())
 
 
 class TrendFeed(dg.ConfigurableResource):
     path: str = Field(description="trend feed, CSV or parquet (MICRODRAMA_TRENDS)")
+
+
+class EngagementFeed(dg.ConfigurableResource):
+    """Platform engagement exports: the audience loop's input."""
+
+    media: MediaStoreResource
+    location: str = Field(
+        default="",
+        description="engagement feed (MICRODRAMA_ENGAGEMENT): CSV or parquet at a path or fsspec "
+        "URL, or postgresql://host/db?table=name; empty: feeds/engagement.csv in the media root, "
+        "where `microdrama audience simulate` writes",
+    )
+
+    def resolved(self) -> str:
+        return self.location or str(self.media.store().root / "feeds" / "engagement.csv")
 
 
 class Localization(dg.ConfigurableResource):
@@ -214,6 +254,7 @@ def default_resources() -> dict[str, dg.ConfigurableResource]:
         ),
         "templates": TemplateLibrary(directory=setting("MICRODRAMA_TEMPLATES")),
         "trend_feed": TrendFeed(path=setting("MICRODRAMA_TRENDS")),
+        "engagement_source": EngagementFeed(media=media, location=setting("MICRODRAMA_ENGAGEMENT")),
         "localization": Localization(locales=setting("MICRODRAMA_LOCALES")),
         "encoder": VideoEncoder(),
     }

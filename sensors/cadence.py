@@ -1,4 +1,4 @@
-"""The release cadence: mint the next episode every N seconds, genres weighted by trend heat."""
+"""The release cadence: mint the next pilot every N seconds, chosen by the audience model."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from pathlib import Path
 import dagster as dg
 
 from assets import episode_job
-from microdrama.trending import genre_heat, matcher
-from microdrama.trends import TrendFeedError, latest_observations, load_trend_feed
-from resources import CatalogResource, MediaStoreResource, TrendFeed
+from microdrama.audience.pilots import current_model, next_pilot, pilot_decision
+from microdrama.audience.tables import AudienceTables
+from microdrama.trends import TrendFeedError, load_trend_feed
+from resources import CatalogResource, Localization, MediaStoreResource, TemplateLibrary, TrendFeed
 from sensors.minting import Minter, run_request
 from sensors.state import live_templates
 
@@ -19,6 +20,8 @@ CADENCE_SECONDS = int(os.environ.get("MICRODRAMA_CADENCE_SECONDS", "90"))
 
 
 def pick_genre(heat: dict[str, float], rng: random.Random) -> str:
+    """A genre drawn by trend heat: how the cadence chose before the audience loop (the scale
+    benchmark still mints this way, and `bench --audience` compares against it)."""
     genres = sorted(heat)
     return rng.choices(genres, weights=[max(heat[g], 1e-3) for g in genres], k=1)[0]
 
@@ -33,29 +36,42 @@ def release_cadence(
     media: MediaStoreResource,
     catalog: CatalogResource,
     trend_feed: TrendFeed,
+    templates: TemplateLibrary,
+    localization: Localization,
 ) -> dg.SensorResult:
-    """Mint one new episode per tick (every MICRODRAMA_CADENCE_SECONDS, default 90).
+    """Mint one new pilot per tick (every MICRODRAMA_CADENCE_SECONDS, default 90).
 
-    Reads the trend feed itself, so a fresh instance needs no other run or switch first; its
-    cost is the templates and the feed, never the episodes made so far.
+    Thompson sampling over candidate concepts of every live genre picks it, from the audience
+    model (the prior before any engagement); the decision is logged with its propensity. The
+    pilot rides a hot topic of the trend feed. Its cost is the templates, the model and the
+    candidates, never the episodes made so far.
     """
-    live = live_templates(context.instance, media.store())
-    templates = {template.genre: content_hash for template, content_hash in live}
-    if not templates:
+    store = media.store()
+    live = live_templates(context.instance, store)
+    templates_by_genre = {template.genre: content_hash for template, content_hash in live}
+    if not templates_by_genre:
         return dg.SensorResult(skip_reason="waiting for the template sensor to validate a template")
     try:
         feed = load_trend_feed(Path(trend_feed.path))
     except TrendFeedError as exc:
-        context.log.warning(f"trend feed unusable, genres drawn evenly: {exc}")
-        feed, heat = None, dict.fromkeys(templates, 1.0)
-    else:
-        topics = list(latest_observations(feed)["topic"])
-        fit = matcher().fit(topics, [template for template, _ in live])
-        heat = genre_heat(feed, fit).to_dict()
+        context.log.warning(f"trend feed unusable, topics picked at premise time: {exc}")
+        feed = None
+    library, db = templates.concepts(), catalog.database()
+    genres = sorted(templates_by_genre)
+    model = current_model(AudienceTables(store), library, localization.locale_list(), genres)
     minted = int(context.cursor or 0)
-    genre = pick_genre(heat, random.Random(minted))
+    picked, choice, logged = next_pilot(
+        model, library, templates.space(), genres, db.next_series, seed=minted
+    )
     minter = Minter(context.instance, catalog.catalog())
-    made = minter.pilot(genre, templates[genre], "release cadence", feed)
+    made = minter.pilot(
+        picked.genre,
+        templates_by_genre[picked.genre],
+        "release cadence",
+        feed,
+        tropes=picked.tropes,
+    )
+    catalog.decisions().record([pilot_decision(made.key, picked, choice, logged, made.minted_at)])
     return dg.SensorResult(
         run_requests=[run_request(made)],
         cursor=str(minted + 1),

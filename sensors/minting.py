@@ -49,9 +49,12 @@ class Minter:
         feed: pd.DataFrame | None = None,
         topic: str | None = None,
         seed: int | None = None,
+        tropes: tuple[str, ...] | None = None,
     ) -> Release:
-        """The first episode of a new series of `genre`, riding `topic` or a hot one of `feed`."""
-        return self._mint(self._new_series(genre), template_hash, reason, feed, topic, seed)
+        """The first episode of a new series of `genre`, riding `topic` or a hot one of `feed`;
+        `tropes`: its concept, where a policy chose one."""
+        key = self._new_series(genre)
+        return self._mint(key, template_hash, reason, feed, topic, seed, tropes)
 
     def next_episode(
         self,
@@ -81,12 +84,15 @@ class Minter:
         feed: pd.DataFrame | None,
         topic: str | None,
         seed: int | None,
+        tropes: tuple[str, ...] | None = None,
     ) -> Release:
         """The release of `key`, riding `topic` or a hot one of `feed` (or one picked later)."""
         seed = default_seed(key) if seed is None else seed
         if topic is None and feed is not None:
             topic = pick_topic(feed, random.Random(seed))
-        made = Release(str(key), seed, topic, self.clock(), reason, {"template": template_hash})
+        inputs = {"template": template_hash}
+        chosen = list(tropes) if tropes is not None else None
+        made = Release(str(key), seed, topic, self.clock(), reason, inputs, chosen)
         self.minted.append(made)
         return made
 

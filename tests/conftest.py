@@ -77,3 +77,30 @@ def release(key: str, topic: str | None = None, seed: int = 1) -> None:
     instance.report_runless_asset_event(
         observation(Release(key, seed, topic, utc_now(), "test", {}))
     )
+
+
+@pytest.fixture()
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Templates (every shipped genre plus the short one), a feed, storage and an instance."""
+    import dagster as dg
+
+    from resources import CatalogResource, MediaStoreResource
+
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    shutil.copy(FIXTURES / f"{SHORT_GENRE}.yaml", templates)
+    feed = tmp_path / "trends.csv"
+    shutil.copy(REPO / "data" / "trends.csv", feed)
+    monkeypatch.setenv("MICRODRAMA_TEMPLATES", str(templates))
+    monkeypatch.setenv("MICRODRAMA_TRENDS", str(feed))
+    monkeypatch.setenv("MICRODRAMA_STORAGE", str(tmp_path / "storage"))
+    media = MediaStoreResource(root=str(tmp_path / "storage"))
+    with dg.instance_for_test() as instance:
+        yield {
+            "templates": templates,
+            "feed": feed,
+            "storage": tmp_path / "storage",
+            "instance": instance,
+            "media": media,
+            "catalog": CatalogResource(media=media, retention="10000"),
+        }

@@ -3,46 +3,25 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import dagster as dg
-import pytest
 
 from definitions import defs
 from microdrama.catalog.database import CatalogDB, sqlite_url
 from microdrama.keys import EpisodeKey
-from resources import CatalogResource, MediaStoreResource, TemplateLibrary, TrendFeed
+from resources import (
+    CatalogResource,
+    Localization,
+    TemplateLibrary,
+    TrendFeed,
+)
 from sensors.cadence import release_cadence
 from sensors.retention import retention_sensor
 from sensors.templates import template_sensor
 from sensors.trends import trend_sensor
 
 REPO = Path(__file__).resolve().parent.parent
-SHORT = Path(__file__).parent / "fixtures" / "short-revenge.yaml"
-
-
-@pytest.fixture()
-def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Templates (every shipped genre plus the short one), a feed, storage and an instance."""
-    templates = tmp_path / "templates"
-    shutil.copytree(REPO / "templates", templates)
-    shutil.copy(SHORT, templates)
-    feed = tmp_path / "trends.csv"
-    shutil.copy(REPO / "data" / "trends.csv", feed)
-    monkeypatch.setenv("MICRODRAMA_TEMPLATES", str(templates))
-    monkeypatch.setenv("MICRODRAMA_TRENDS", str(feed))
-    monkeypatch.setenv("MICRODRAMA_STORAGE", str(tmp_path / "storage"))
-    media = MediaStoreResource(root=str(tmp_path / "storage"))
-    with dg.instance_for_test() as instance:
-        yield {
-            "templates": templates,
-            "feed": feed,
-            "storage": tmp_path / "storage",
-            "instance": instance,
-            "media": media,
-            "catalog": CatalogResource(media=media, retention="10000"),
-        }
 
 
 def tick(sensor, world, cursor=None, **resources) -> dg.SensorResult:
@@ -111,6 +90,16 @@ def catalogued(world, keys: list[str], status: str = "live") -> None:
     database(world).upsert(rows)
     for start in range(0, len(keys), 1000):
         world["instance"].add_dynamic_partitions("episodes", keys[start : start + 1000])
+
+
+def cadence_resources(world) -> dict:
+    return {
+        "media": world["media"],
+        "catalog": world["catalog"],
+        "trend_feed": TrendFeed(path=str(world["feed"])),
+        "templates": library(world),
+        "localization": Localization(locales="en,es,pt-BR,zh-CN"),
+    }
 
 
 def materialize_all_templates(world) -> str:
@@ -234,11 +223,7 @@ def test_trend_sensor_mints_pilots_for_the_best_genre_and_skips_duplicates(world
 
 
 def test_release_cadence_mints_a_new_series_each_tick_on_a_fresh_instance(world) -> None:
-    resources = {
-        "media": world["media"],
-        "catalog": world["catalog"],
-        "trend_feed": TrendFeed(path=str(world["feed"])),
-    }
+    resources = cadence_resources(world)
     waiting = tick(release_cadence, world, **resources)
     assert waiting.run_requests == [] and not waiting.dynamic_partitions_requests
     materialize_all_templates(world)  # the template sensor's runs; no trends table exists

@@ -111,10 +111,13 @@ class CatalogDB:
         series: str | None = None,
         keys: Iterable[str] | None = None,
         status: str | None = None,
+        since: str | None = None,
     ) -> pd.DataFrame:
-        """Rows matching every filter given, newest first."""
+        """Rows matching every filter given (`since`: a first day), newest first."""
         c = self.catalog.c
         query = sa.select(self.catalog).order_by(c.minted_at.desc(), c.key.desc())
+        if since is not None:
+            query = query.where(c.day >= since)
         for column, value in (("genre", genre), ("day", day), ("series", series)):
             if value is not None:
                 query = query.where(c[column] == value)
@@ -148,6 +151,27 @@ class CatalogDB:
             conn.execute(
                 self.catalog.update().where(self.catalog.c.key.in_(keys)).values(status=status)
             )
+
+    def known(self, keys: Iterable[str]) -> set[str]:
+        """The `keys` the catalog has, looked up by key in chunks (a feed may name thousands)."""
+        keys, found = sorted(set(keys)), set()
+        c = self.catalog.c
+        with self.engine.connect() as conn:
+            for start in range(0, len(keys), 5000):
+                chunk = keys[start : start + 5000]
+                found |= set(conn.execute(sa.select(c.key).where(c.key.in_(chunk))).scalars())
+        return found
+
+    def value(self, name: str) -> int:
+        """Counter `name` as it stands (0 if never bumped), without bumping it."""
+        c = self.counters.c
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(c.value).where(c.name == name)).scalar()
+        return int(found or 0)
+
+    def next_series(self, genre: str) -> int:
+        """The series number the genre's next pilot will most likely get (nothing is taken)."""
+        return self.value(f"series:{genre}") + 1
 
     def next_value(self, name: str) -> int:
         """Increment counter `name` and return it: two callers never get the same value."""

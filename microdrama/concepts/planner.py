@@ -52,10 +52,15 @@ def made_concepts(store: MediaStore, key: EpisodeKey) -> dict[int, Concept]:
 
 
 def plan_episode(
-    store: MediaStore, library: Library, space: ConceptSpace, key: EpisodeKey
+    store: MediaStore,
+    library: Library,
+    space: ConceptSpace,
+    key: EpisodeKey,
+    pilot: tuple[str, ...] | None = None,
 ) -> Planned:
+    """`pilot`: the pilot's trope combination, where its release chose one."""
     bible = series_bible(store, library, key)
-    concept = space.series(key, bible, made_concepts(store, key))[-1]
+    concept = space.series(key, bible, made_concepts(store, key), pilot)[-1]
     return Planned(concept, bible, episode_template(library, concept, bible))
 
 

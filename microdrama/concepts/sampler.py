@@ -66,6 +66,7 @@ class ConceptSpace:
         self.library = library
         self._combos: dict[str, list[tuple[str, ...]]] = {}
         self._caps: dict[str, int] = {}
+        self._valid: dict[str, set[tuple[str, ...]]] = {}
 
     def combos(self, genre: str) -> list[tuple[str, ...]]:
         """Every valid trope combination of `genre`, in the genre's own seeded order."""
@@ -100,14 +101,29 @@ class ConceptSpace:
     def cliffhanger(self, combo: tuple[str, ...]) -> str:
         return self.library.tropes[combo[-1]].cliffhanger or ""
 
-    def series(self, key: EpisodeKey, bible: Bible, known: dict[int, Concept]) -> list[Concept]:
+    def series(
+        self,
+        key: EpisodeKey,
+        bible: Bible,
+        known: dict[int, Concept],
+        pilot: tuple[str, ...] | None = None,
+    ) -> list[Concept]:
         """The concepts of episodes 1..key.number; episodes in `known` (already made) are kept
-        as they were made, so the next one follows what the audience actually saw."""
+        as they were made, so the next one follows what the audience actually saw. `pilot`
+        is the first episode's trope combination where a decision chose it."""
         made: list[Concept] = []
         for number in range(1, key.number + 1):
             episode = EpisodeKey(key.genre, key.series, number)
-            made.append(known.get(number) or self._draw(episode, bible, made))
+            chosen = self.pilot(episode, bible, pilot) if number == 1 and pilot else None
+            made.append(known.get(number) or chosen or self._draw(episode, bible, made))
         return made
+
+    def pilot(self, key: EpisodeKey, bible: Bible, combo: tuple[str, ...]) -> Concept:
+        """The pilot `key` would be with trope combination `combo` (one of `combos`)."""
+        valid = self._valid.setdefault(key.genre, set(self.combos(key.genre)))
+        if tuple(combo) not in valid:
+            raise ValueError(f"{key}: {' + '.join(combo)} is not a valid {key.genre} concept")
+        return self._concept(key, bible, tuple(combo), random.Random(f"concept:{key}"), None)
 
     def _draw(self, key: EpisodeKey, bible: Bible, before: list[Concept]) -> Concept:
         combos = self.combos(key.genre)

@@ -84,6 +84,12 @@ def write_shell(store: MediaStore) -> None:
             store.write_file(target, data)
 
 
+def write_audience(store: MediaStore, genre: str, payload: dict) -> None:
+    """A genre's engagement and series status: {"episodes": {key: {rate, plays}}, "series":
+    {id: {status, rate, plays}}}; cards of the genre show it beside their checks."""
+    _write(store, page_name("audience", genre), payload)
+
+
 def write_index(store: MediaStore, db: CatalogDB, locales: list[str], ui_url: str) -> None:
     days, counts = db.days(), db.genre_counts()
     _write(

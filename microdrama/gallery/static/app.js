@@ -131,6 +131,29 @@ function detachPlayer(card) {
     el("img", { src: card.entry.poster, alt: card.entry.title, loading: "lazy" }));
 }
 
+// Each genre's engagement and series status (data/audience/<genre>.js), loaded once, when a
+// card of the genre is first shown; episodes with no figures yet say so.
+const audiences = new Map();
+function audience(genre) {
+  if (!audiences.has(genre)) audiences.set(genre, gallery.fetchData(`audience/${genre}`));
+  return audiences.get(genre);
+}
+
+function percent(rate) { return `${(100 * rate).toFixed(1)}%`; }
+
+async function showAudience(entry, node) {
+  const data = await audience(entry.genre);
+  const ep = data && data.episodes[entry.key];
+  const series = data && data.series[entry.series];
+  const parts = [ep ? `completion ${percent(ep.rate)} of ${ep.plays.toLocaleString("en")} plays`
+                    : "no engagement yet"];
+  if (series) {
+    parts.push(`series ${series.status}` + (series.rate == null ? "" : ` (${percent(series.rate)})`));
+  }
+  node.textContent = parts.join(" · ");
+  node.dataset.status = series ? series.status : "testing";
+}
+
 function card(entry) {
   const node = el("article", { class: "episode", "data-key": entry.key,
                                "data-genre": entry.genre, "data-series": entry.series });
@@ -139,6 +162,9 @@ function card(entry) {
   node.appendChild(el("p", { class: "meta" },
     `${entry.key} · episode ${entry.number} · ${entry.seconds}s · ${entry.minted_at.slice(0, 10)}`));
   node.appendChild(el("p", { class: "logline" }, entry.logline));
+  const watched = el("p", { class: "meta audience" }, "engagement…");
+  showAudience(entry, watched);
+  node.appendChild(watched);
   const screen = el("div", { class: "screen" });
   screen.appendChild(el("img", { src: entry.poster, alt: entry.title, loading: "lazy" }));
   node.appendChild(screen);

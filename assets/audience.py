@@ -1,0 +1,142 @@
+"""The audience model: engagement in, a posterior over concept features out, with its pictures."""
+
+import dagster as dg
+import pandas as pd
+
+from assets.engagement import AUDIENCE_GROUP, engagement
+from assets.partitions import genre_partitions
+from microdrama.audience import pictures
+from microdrama.audience.decisions import DecisionLog
+from microdrama.audience.evaluation import compare
+from microdrama.audience.features import Vocabulary
+from microdrama.audience.model import WINDOW_DAYS, AudienceModel, evidence
+from microdrama.audience.tables import AudienceTables
+from microdrama.catalog.database import CatalogDB
+from microdrama.gallery.pages import write_audience
+from microdrama.media import MediaStore
+from microdrama.tables import markdown_table
+from resources import CatalogResource, Localization, MediaStoreResource, TemplateLibrary
+
+
+def concept_rows(db: CatalogDB, increments: pd.DataFrame) -> pd.DataFrame:
+    return db.rows(keys=sorted(set(increments["episode"])))
+
+
+def rebuilt(
+    tables: AudienceTables, db: CatalogDB, vocabulary: Vocabulary, newest: str | None
+) -> AudienceModel:
+    """A model from the prior and the last WINDOW_DAYS of figures, a day at a time: the first
+    model, or one whose features changed (a trope or genre added, a locale served)."""
+    model = AudienceModel.prior(vocabulary)
+    if newest is None:
+        return model
+    history = tables.window(newest, WINDOW_DAYS)
+    rows = evidence(history, concept_rows(db, history)) if not history.empty else history
+    for _, day in rows.groupby("day") if not rows.empty else []:
+        model.update(day)
+    return model
+
+
+def publish_to_gallery(
+    store: MediaStore, episodes: pd.DataFrame, status: dict[str, str]
+) -> list[str]:
+    """One file per genre with its episodes' and series' figures, for the gallery's cards."""
+    series = pictures.series_figures(episodes).set_index("series")
+    genres = sorted(set(episodes["genre"]))
+    for genre in genres:
+        mine = episodes[episodes["genre"] == genre]
+        payload = {
+            "episodes": {
+                r.episode: {"plays": int(r.plays), "rate": r.completions / r.plays}
+                for r in mine.itertuples()
+                if r.plays
+            },
+            "series": {
+                s: {
+                    "status": status.get(s, "testing"),
+                    "plays": int(series.at[s, "plays"]),
+                    "rate": None if pd.isna(series.at[s, "rate"]) else float(series.at[s, "rate"]),
+                }
+                for s in sorted(set(mine["series"]))
+            },
+        }
+        write_audience(store, genre, payload)
+    return genres
+
+
+def off_policy(log: DecisionLog, episodes: pd.DataFrame) -> pd.DataFrame:
+    pilots = log.recent(1000, kind="pilot")
+    rates = (episodes["completions"] / episodes["plays"]).groupby(episodes["episode"]).first()
+    pilots = pilots.assign(reward=pilots["key"].map(rates)).dropna(subset=["reward"])
+    return compare(pilots) if not pilots.empty else pd.DataFrame()
+
+
+@dg.asset(
+    deps=[engagement],
+    group_name=AUDIENCE_GROUP,
+    code_version="1",
+    kinds={"python", "bayesianbandits"},
+)
+def audience_model(
+    context: dg.AssetExecutionContext,
+    media: MediaStoreResource,
+    catalog: CatalogResource,
+    templates: TemplateLibrary,
+    localization: Localization,
+) -> dg.MaterializeResult:
+    """A posterior over concept features (genre, each beat's trope, archetypes, setting,
+    locale) from the new daily figures; what the release cadence samples the next pilot from.
+    Its metadata shows completion by genre and trope with credible intervals, the allocation
+    of the last 100 releases, the best and worst series, and off-policy estimates."""
+    store, db, log = media.store(), catalog.database(), catalog.decisions()
+    tables = AudienceTables(store)
+    library = templates.concepts()
+    genres = sorted(set(context.instance.get_dynamic_partitions(genre_partitions.name)))
+    locales = localization.locale_list()
+    vocabulary = Vocabulary.of(library, locales, [f"genre:{g}" for g in genres])
+    pending = tables.pending()
+    rows = evidence(pending, concept_rows(db, pending)) if not pending.empty else pending
+    model = tables.model()
+    if model is None or model.vocabulary.names != vocabulary.names:
+        known = [model.through] if model is not None and model.through else []
+        newest = max([*known, *(rows["day"] if not rows.empty else [])], default=None)
+        model, how = rebuilt(tables, db, vocabulary, newest), "rebuilt from the window"
+    else:
+        model.update(rows)
+        how = "updated with the new figures"
+    tables.save_model(model)
+    episodes = tables.add_to_episodes(rows) if not rows.empty else tables.episodes()
+    tables.drain_pending()
+    status = log.status(sorted(set(episodes["series"])))
+    shown = publish_to_gallery(store, episodes, status) if not episodes.empty else []
+    typicals = pictures.typical(
+        library, templates.space(), sorted(set(genres) | set(library.genres))
+    )
+    ranked = pictures.ranked_series(episodes, status)
+    estimates = off_policy(log, episodes)
+    metadata = {
+        "model": how,
+        "evidence_rows": len(rows),
+        "evidence_rows_ever": model.rows,
+        "through": model.through or "(no engagement yet)",
+        "features": len(vocabulary),
+        "completion_by_genre": dg.MetadataValue.md(
+            pictures.interval_table(pictures.genre_posteriors(model, typicals, locales), "genre")
+        ),
+        "completion_by_trope": dg.MetadataValue.md(
+            pictures.interval_table(
+                pictures.trope_posteriors(model, library, typicals, locales), "trope", 15
+            )
+        ),
+        "last_100_releases": dg.MetadataValue.md(
+            pictures.count_table(pictures.allocation(log.recent(100, kind="pilot")))
+        ),
+        "best_series": dg.MetadataValue.md(pictures.series_table(ranked.head(5))),
+        "worst_series": dg.MetadataValue.md(pictures.series_table(ranked.tail(5)[::-1])),
+        "gallery_genres": dg.MetadataValue.json(shown),
+    }
+    if not estimates.empty:
+        metadata["off_policy"] = dg.MetadataValue.md(
+            markdown_table(estimates.round(4), ["policy", "ips", "doubly_robust", "n"])
+        )
+    return dg.MaterializeResult(metadata=metadata)

@@ -1,0 +1,1 @@
+"""The audience: engagement in, a posterior over concept features, and the decisions it drives."""
