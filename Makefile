@@ -43,6 +43,8 @@ demo: setup
 	$(BIN)/microdrama render --genre revenge
 	$(BIN)/microdrama render --genre ceo-romance
 	$(BIN)/microdrama render --series revenge-0001  # the next episode of the first revenge series
+	$(BIN)/microdrama audience simulate --through +3  # a simulated market's engagement export
+	$(BIN)/microdrama audience update  # engagement in, the model's pictures, the next decisions
 	@echo
 	@echo "Episodes are under $(MICRODRAMA_STORAGE)/episodes; the catalog is $(MICRODRAMA_STORAGE)/tables/catalog (parquet, one file per episode)"
 	@echo "Watch them: open $(MICRODRAMA_STORAGE)/gallery/index.html in a browser (works from disk)"

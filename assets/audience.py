@@ -131,6 +131,12 @@ def audience_model(
         "last_100_releases": dg.MetadataValue.md(
             pictures.count_table(pictures.allocation(log.recent(100, kind="pilot")))
         ),
+        "recent_decisions": dg.MetadataValue.md(
+            markdown_table(
+                log.recent(10).round({"propensity": 3}),
+                ["decided_at", "kind", "key", "propensity", "reason"],
+            )
+        ),
         "best_series": dg.MetadataValue.md(pictures.series_table(ranked.head(5))),
         "worst_series": dg.MetadataValue.md(pictures.series_table(ranked.tail(5)[::-1])),
         "gallery_genres": dg.MetadataValue.json(shown),

@@ -377,3 +377,44 @@ def test_the_loop_end_to_end_through_dagster(world, monkeypatch: pytest.MonkeyPa
         shown = page.eval_on_selector_all(".audience", "nodes => nodes.map(n => n.textContent)")
         browser.close()
     assert any("completion" in text and "series testing" in text for text in shown)
+
+
+def test_a_postgres_table_is_a_feed_and_holds_the_decisions_log() -> None:
+    """The production profile: the export arrives as a table, decisions land beside the
+    catalog in Postgres."""
+    import sqlalchemy as sa
+
+    from microdrama.audience.decisions import Decision, DecisionLog
+    from microdrama.audience.feed import read_raw
+
+    url = "postgresql://postgres@127.0.0.1:5432/test"
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg2://"))
+    table = f"engagement_export_{np.random.default_rng().integers(1 << 30)}"
+    rows = pd.DataFrame([export_row("2026-12-01", "a-0001-01", 100, 20)])
+    try:
+        rows.to_sql(table, engine, index=False)
+        read = read_raw(f"{url}?table={table}")
+        good, bad = validate(read, {"a-0001-01"}.intersection, table)
+        assert bad.empty and good.loc[0, "completions"] == 20
+        log = DecisionLog(engine)
+        decision = Decision(
+            "2026-12-01T00:00:00+00:00",
+            "pilot",
+            "a-0001-01",
+            "a-0001",
+            "a",
+            "thompson",
+            "a test",
+            0.25,
+            0.3,
+            [{"chosen": True}],
+        )
+        log.record([decision])
+        assert log.of_keys(["a-0001-01"]).iloc[-1]["propensity"] == 0.25
+        with pytest.raises(ValueError, match="propensity"):
+            Decision("2026-12-01", "pilot", "a-0001-01", "a-0001", "a", "x", "y", 0.0)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
+            conn.execute(sa.text("DELETE FROM decisions WHERE key = 'a-0001-01'"))
+        engine.dispose()
