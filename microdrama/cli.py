@@ -133,6 +133,7 @@ def parser() -> argparse.ArgumentParser:
 
 def audience(args: argparse.Namespace) -> int:
     from microdrama.audience.feed import EngagementFeedError
+    from microdrama.audience.renewal import MIN_PEERS, MIN_PLAYS
     from operations.audience import simulate, update
     from operations.render import RenderError
 
@@ -146,7 +147,9 @@ def audience(args: argparse.Namespace) -> int:
         return 1
     for name, picture in outcome["pictures"].items():
         print(f"\n{name.replace('_', ' ')}\n{picture}", file=sys.stderr)
-    for verdict in outcome["verdicts"]:
+    for verdict in outcome["verdicts"] or [
+        f"no verdict yet (a genre needs {MIN_PEERS} episodes with {MIN_PLAYS} plays)"
+    ]:
         print(f"renewal sensor: {verdict}", file=sys.stderr)
     pilot = outcome["next_pilot"]
     print(

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 import sqlalchemy as sa
 
+from microdrama.catalog.database import KEYS_PER_QUERY
+
 KINDS = ("pilot", "renew", "retire")
 STATUS = {"pilot": "testing", "renew": "renewed", "retire": "retired"}
 
@@ -79,12 +81,27 @@ class DecisionLog:
 
     def of_series(self, series: list[str]) -> pd.DataFrame:
         """Every decision on `series`, oldest first."""
-        c = self.table.c
-        return self._frame(sa.select(self.table).where(c.series.in_(series)).order_by(c.id))
+        return self._matching("series", series)
 
     def of_keys(self, keys: list[str]) -> pd.DataFrame:
+        return self._matching("key", keys)
+
+    def _matching(self, column: str, values: list[str]) -> pd.DataFrame:
+        """Rows whose `column` is one of `values`, oldest first, asked in chunks."""
         c = self.table.c
-        return self._frame(sa.select(self.table).where(c.key.in_(keys)).order_by(c.id))
+        values = sorted(set(values))
+        parts = [
+            self._frame(
+                sa.select(self.table).where(c[column].in_(values[start : start + KEYS_PER_QUERY]))
+            )
+            for start in range(0, len(values), KEYS_PER_QUERY)
+        ]
+        found = (
+            pd.concat(parts, ignore_index=True)
+            if parts
+            else self._frame(sa.select(self.table).where(sa.false()))
+        )
+        return found.sort_values("id").reset_index(drop=True)
 
     def status(self, series: list[str]) -> dict[str, str]:
         """series -> testing, renewed or retired, from its newest decision."""

@@ -105,6 +105,8 @@ def interval_table(frame: pd.DataFrame, label: str, limit: int = 12) -> str:
 def count_table(frame: pd.DataFrame) -> str:
     total = int(frame["releases"].sum()) if not frame.empty else 0
     lines = ["| genre | releases | share | |", "|---|---|---|---|"]
+    if frame.empty:
+        lines.append("| (no pilot decided by the release cadence yet) | 0 | | |")
     for row in frame.itertuples():
         share = row.releases / total
         lines.append(f"| {row.genre} | {row.releases} | {share:.0%} | {bar(share, 1.0)} |")

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from microdrama.catalog.rows import COLUMNS
 
 _TYPES = {str: sa.Text, int: sa.BigInteger, float: sa.Float}
+KEYS_PER_QUERY = 5000  # SQLite takes at most 32,766 parameters in one statement
 
 
 def sqlite_url(path: Path) -> str:
@@ -114,6 +115,14 @@ class CatalogDB:
         since: str | None = None,
     ) -> pd.DataFrame:
         """Rows matching every filter given (`since`: a first day), newest first."""
+        if keys is not None and len(keys := sorted(set(keys))) > KEYS_PER_QUERY:
+            filters = {"genre": genre, "day": day, "series": series, "status": status}
+            parts = [
+                self.rows(**filters, since=since, keys=keys[start : start + KEYS_PER_QUERY])
+                for start in range(0, len(keys), KEYS_PER_QUERY)
+            ]
+            found = pd.concat(parts, ignore_index=True)
+            return found.sort_values(["minted_at", "key"], ascending=False, ignore_index=True)
         c = self.catalog.c
         query = sa.select(self.catalog).order_by(c.minted_at.desc(), c.key.desc())
         if since is not None:
@@ -157,8 +166,8 @@ class CatalogDB:
         keys, found = sorted(set(keys)), set()
         c = self.catalog.c
         with self.engine.connect() as conn:
-            for start in range(0, len(keys), 5000):
-                chunk = keys[start : start + 5000]
+            for start in range(0, len(keys), KEYS_PER_QUERY):
+                chunk = keys[start : start + KEYS_PER_QUERY]
                 found |= set(conn.execute(sa.select(c.key).where(c.key.in_(chunk))).scalars())
         return found
 
