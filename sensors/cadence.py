@@ -73,7 +73,7 @@ def release_cadence(
     )
     catalog.decisions().record([pilot_decision(made.key, picked, choice, logged, made.minted_at)])
     return dg.SensorResult(
-        run_requests=[run_request(made)],
+        run_requests=[run_request(made, **{"microdrama/propensity": f"{choice.propensity:.4f}"})],
         cursor=str(minted + 1),
         dynamic_partitions_requests=minter.requests(),
         asset_events=minter.observations(),
