@@ -219,6 +219,7 @@ def main(n: int) -> int:
                     (template_sensor, trend_sensor, release_cadence, retention_sensor),
                 )
                 figures[checkpoint]["episodes"] = checkpoint
+                print(json.dumps(figures[checkpoint]), flush=True)  # kept if a long run dies
                 made += 1  # the cadence tick's episode
             browser.close()
             server.shutdown()
