@@ -260,13 +260,13 @@ def test_bad_engagement_rows_are_quarantined_with_reasons_and_the_good_ones_used
     daily = pd.read_parquet(store.root / "tables" / "engagement")  # the dataset, by day
     assert int(daily["plays"].sum()) == 600 + 300
     assert set(daily["day"].astype(str)) == {"2026-12-01", "2026-12-02"}
-    figures = AudienceTables(store).episodes().set_index("episode")
-    assert figures.loc["revenge-0001-01", "completions"] == 150
+    kept = AudienceTables(store).episodes()
+    assert kept.set_index("episode").loc["revenge-0001-01", "completions"] == 150
     with pytest.raises(Exception, match=r"engagement\.csv"):  # an unreadable feed names itself
         feed.write_bytes(b"\x00\xff not a csv")
         monkeypatch.setenv("MICRODRAMA_ENGAGEMENT", str(feed))
         defs.resolve_job_def("audience_job").execute_in_process(instance=world["instance"])
-    assert AudienceTables(store).episodes().equals(AudienceTables(store).episodes())
+    assert AudienceTables(store).episodes().equals(kept)  # the figures made before are intact
     assert AudienceTables(store).model() is not None  # what was made is still there
 
 
