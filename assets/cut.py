@@ -12,6 +12,7 @@ from assets.common import (
     materialized,
 )
 from assets.frames import frames
+from assets.motion import motion
 from assets.partitions import episode_partitions
 from assets.voice import voice
 from microdrama.episode import Episode, Staged, each, make_cut
@@ -20,9 +21,9 @@ from resources import MediaStoreResource, VideoEncoder
 
 @dg.asset(
     partitions_def=episode_partitions,
-    deps=[frames, voice],
+    deps=[frames, voice, motion],
     group_name=EPISODE_GROUP,
-    code_version="2",
+    code_version="3",
     kinds={"ffmpeg"},
     check_specs=gate_checks("cut"),
     backfill_policy=EPISODE_BATCH,
@@ -31,16 +32,19 @@ from resources import MediaStoreResource, VideoEncoder
 def cut(
     context: dg.AssetExecutionContext, media: MediaStoreResource, encoder: VideoEncoder
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
-    """The source-locale episode: 9:16 H.264/AAC MP4 timed by its dialogue, captions burned in."""
+    """The shared picture: one timeline that fits every locale's dub, and the caption-free
+    picture on it, encoded once as the HLS video ladder (9:16 H.264, fMP4 segments)."""
     batch = episode_batch(context, media)
 
     def describe(ep: Episode, staged: Staged) -> dict[str, object]:
         folder = ep.dir("cut")
+        size = sum(f.stat().st_size for f in (folder / "video").rglob("*") if f.is_file())
         return {
             "seconds": staged.made["seconds"],
-            "video": dg.MetadataValue.path(str(folder / "episode.mp4")),
-            "subtitles": dg.MetadataValue.path(str(folder / "episode.srt")),
-            "megabytes": round((folder / "episode.mp4").stat().st_size / 1e6, 2),
+            "rungs": ", ".join(f"{r['width']}x{r['height']}" for r in staged.made["rungs"]),
+            "fitted_to": ", ".join(staged.made["fitted_to"]),
+            "video": dg.MetadataValue.path(str(folder / "video")),
+            "megabytes": round(size / 1e6, 2),
             "poster": image_markdown(folder / "poster.jpg", "poster frame"),
         }
 

@@ -9,83 +9,52 @@ from assets.common import (
     episode_batch,
     gate_checks,
     materialized,
-    model_errors,
-    model_step_tags,
 )
 from assets.cut import cut
+from assets.music import music
 from assets.partitions import episode_partitions
-from microdrama.episode import Episode, Staged, each, make_localized
-from microdrama.localize import SOURCE_LOCALE
-from resources import (
-    Localization,
-    MediaStoreResource,
-    ModelBackends,
-    TemplateLibrary,
-    VideoEncoder,
-)
+from assets.voice import voice
+from microdrama.episode import Episode, Staged, each, make_localized, package_path
+from resources import Localization, MediaStoreResource, VideoEncoder
 
 
 @dg.asset(
     partitions_def=episode_partitions,
-    deps=[cut],
+    deps=[cut, voice, music],
     group_name=EPISODE_GROUP,
-    code_version="2",
-    kinds={"ffmpeg", "transformers"},
+    code_version="3",
+    kinds={"ffmpeg", "hls"},
     check_specs=gate_checks("localized"),
     backfill_policy=EPISODE_BATCH,
-    op_tags=model_step_tags(),
     retry_policy=TRANSIENT_RETRY,
-    pool="gpu",
 )
 def localized(
     context: dg.AssetExecutionContext,
     media: MediaStoreResource,
-    templates: TemplateLibrary,
     localization: Localization,
     encoder: VideoEncoder,
-    models: ModelBackends,
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
-    """A translated, dubbed and re-captioned variant of the cut for each target locale."""
+    """The HLS package: every dubbed locale as a sound and a subtitle rendition of the cut's
+    picture, the master playlist, and burned-in MP4s for the locales MICRODRAMA_BURNED_IN names."""
     batch = episode_batch(context, media)
-    locales = localization.locale_list()
+    burned_in = localization.burned_in_list()
 
     def describe(ep: Episode, staged: Staged) -> dict[str, object]:
         summary = staged.made
-        untranslated = {loc: s["methods"].get("untranslated", 0) for loc, s in summary.items()}
-        for locale, count in untranslated.items():
-            if count:
-                context.log.warning(
-                    f"{ep.key} {locale}: {count} line(s) kept in {SOURCE_LOCALE} "
-                    "(no phrasebook entry and no machine translator)"
-                )
         rows = [
-            f"| {loc} | {s['title']} | {s['seconds']:.1f} | {s['methods']} |"
+            f"| {loc} | {s['title']} | {s['seconds']:.1f} | {'yes' if s['burned_in'] else ''} |"
             for loc, s in summary.items()
         ]
-        header = ["| locale | title | seconds | translation |", "|---|---|---|---|"]
+        header = ["| locale | title | seconds | burned-in |", "|---|---|---|---|"]
         left_out = next(g for g in staged.gates if g.name == "all_locales")
         if not left_out.passed:
             context.log.warning(f"{ep.key}: {left_out.reason}")
         return {
             "locales": ", ".join(summary),
             "left_out": "" if left_out.passed else left_out.reason,
-            "variants": dg.MetadataValue.md("\n".join([*header, *rows])),
-            "untranslated_lines": sum(untranslated.values()),
+            "renditions": dg.MetadataValue.md("\n".join([*header, *rows])),
+            "package": dg.MetadataValue.path(str(package_path(ep))),
         }
 
-    with model_errors():
-        backends = models.backends()
-        speaker = backends.make_voice()
-        outcomes = each(
-            batch,
-            lambda item: make_localized(
-                *item,
-                locales,
-                templates.phrasebooks,
-                templates.policy(),
-                encoder.settings(),
-                speaker,
-                backends.make_translator,
-            ),
-        )
+    outcomes = each(batch, lambda item: make_localized(*item, encoder.settings(), burned_in))
     yield from materialized(context, batch, outcomes, describe)

@@ -15,7 +15,8 @@ from assets.common import (
 from assets.partitions import episode_partitions
 from assets.script import script
 from microdrama.episode import Episode, Staged, each, make_voice
-from resources import MediaStoreResource, ModelBackends
+from microdrama.localize import SOURCE_LOCALE
+from resources import Localization, MediaStoreResource, ModelBackends, TemplateLibrary
 
 
 @dg.asset(
@@ -23,7 +24,7 @@ from resources import MediaStoreResource, ModelBackends
     deps=[script],
     group_name=EPISODE_GROUP,
     code_version="2",
-    kinds={"espeak", "transformers"},
+    kinds={"espeak", "apertium", "transformers"},
     check_specs=gate_checks("voice"),
     backfill_policy=EPISODE_BATCH,
     op_tags=model_step_tags(),
@@ -31,18 +32,47 @@ from resources import MediaStoreResource, ModelBackends
     pool="gpu",
 )
 def voice(
-    context: dg.AssetExecutionContext, media: MediaStoreResource, models: ModelBackends
+    context: dg.AssetExecutionContext,
+    media: MediaStoreResource,
+    templates: TemplateLibrary,
+    localization: Localization,
+    models: ModelBackends,
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
-    """One dialogue clip per line in the source locale, a distinct voice per character."""
+    """Every locale's dub before the cut: the script's lines in the source locale and in each
+    target locale's translation, a distinct voice per character."""
     batch = episode_batch(context, media)
 
     def describe(ep: Episode, staged: Staged) -> dict[str, object]:
+        summary = staged.made
+        untranslated = {loc: s["methods"].get("untranslated", 0) for loc, s in summary.items()}
+        rows = [
+            f"| {loc} | {s['title']} | {s['speech_seconds']:.1f} | {s['methods']} |"
+            for loc, s in summary.items()
+        ]
+        header = ["| locale | title | speech seconds | translation |", "|---|---|---|---|"]
+        left_out = next(g for g in staged.gates if g.name == "all_locales")
+        if not left_out.passed:
+            context.log.warning(f"{ep.key}: {left_out.reason}")
         return {
-            "clips": len(staged.made),
-            "speech_seconds": round(sum(c["seconds"] for c in staged.made), 2),
+            "locales": ", ".join(summary),
+            "left_out": "" if left_out.passed else left_out.reason,
+            "dubs": dg.MetadataValue.md("\n".join([*header, *rows])),
+            "speech_seconds": summary[SOURCE_LOCALE]["speech_seconds"],
+            "untranslated_lines": sum(untranslated.values()),
         }
 
     with model_errors():
-        speaker = models.backends().make_voice()
-        outcomes = each(batch, lambda item: make_voice(*item, speaker))
+        backends = models.backends()
+        speaker = backends.make_voice()
+        outcomes = each(
+            batch,
+            lambda item: make_voice(
+                *item,
+                localization.locale_list(),
+                templates.phrasebooks,
+                templates.policy(),
+                speaker,
+                backends.make_translator,
+            ),
+        )
     yield from materialized(context, batch, outcomes, describe)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.episode import GENRE, LOCALES, REPO, make_variants
+from bench.episode import GENRE, LOCALES, REPO, dub
 from microdrama import episode as stages
 from microdrama.compositor import VideoSettings
 from microdrama.gates import GateFailure
@@ -26,6 +26,7 @@ from microdrama.keys import EpisodeKey
 from microdrama.media import MediaStore
 from microdrama.models.backends import Backends
 from microdrama.models.device import MODELS
+from microdrama.music.moods import MOODS_FILE, load_moods
 from microdrama.policy import ContentPolicy
 from microdrama.release import Release
 from microdrama.template import load_template
@@ -102,15 +103,38 @@ def render(root: Path, episodes: int, backends: Backends, watch: Stopwatch) -> l
         stages.make_premise(ep, template, loaded.content_hash, trends, made, policy, writer)
         stages.make_script(ep, template, policy, writer)
     painted = stages.make_frames(batch, settings, painter)
+    dubbed = []
     for (ep, _), frames in zip(batch, painted, strict=True):
         try:
             if isinstance(frames, GateFailure):
                 raise frames
-            stages.make_voice(ep, template, speaker)
-            stages.make_cut(ep, template, settings)
-            make_variants(ep, template, policy, settings, speaker, translator)
+            dub(ep, template, policy, speaker, translator)
+            dubbed.append((ep, template))
         except GateFailure as failure:
-            refused.append(f"{ep.episode}: {failure}")
+            refused.append(f"{ep.key}: {failure}")
+    animator, composer = backends.make_animator(), backends.make_composer()
+    if animator is not None:
+        animator.animate = watch.wrap("motion", animator.animate)  # type: ignore[method-assign]
+    composer.score = watch.wrap("music", composer.score)  # type: ignore[method-assign]
+    moods = load_moods(REPO / "templates" / MOODS_FILE)
+    moved = stages.make_motion(dubbed, settings, animator) if dubbed else []
+    pictured = []
+    for (ep, _), made in zip(dubbed, moved, strict=True):
+        try:
+            if isinstance(made, GateFailure):
+                raise made
+            stages.make_cut(ep, template, settings)
+            pictured.append(ep)
+        except GateFailure as failure:
+            refused.append(f"{ep.key}: {failure}")
+    scores = stages.make_music(pictured, settings, composer, moods) if pictured else []
+    for ep, scored in zip(pictured, scores, strict=True):
+        try:
+            if isinstance(scored, GateFailure):
+                raise scored
+            stages.make_localized(ep, template, settings, LOCALES[:1])
+        except GateFailure as failure:
+            refused.append(f"{ep.key}: {failure}")
     return refused
 
 

@@ -26,7 +26,8 @@ from microdrama.subtitles import CaptionPainter
 
 
 def moviepy_cut_seconds(ep: Episode, settings: VideoSettings, out: Path) -> float:
-    """Wall time for moviepy to make the source-locale cut of an episode already rendered."""
+    """Wall time for moviepy to make the source locale's burned-in variant of an episode
+    already rendered (the cut's shots, the variant's cues and title, the source dub)."""
     os.environ.setdefault("IMAGEIO_FFMPEG_EXE", binary("ffmpeg"))  # the same encoder build
     try:
         from moviepy import AudioFileClip, CompositeVideoClip, ImageClip, concatenate_videoclips
@@ -35,16 +36,16 @@ def moviepy_cut_seconds(ep: Episode, settings: VideoSettings, out: Path) -> floa
 
     script = ep.script()
     timeline = read_json(ep.dir("cut") / "timeline.json")
-    lines = read_json(ep.dir("voice") / "lines.json")
+    captions_at = read_json(ep.dir("localized") / SOURCE_LOCALE / "timeline.json")
+    voice = ep.dir("voice") / SOURCE_LOCALE
+    lines = read_json(voice / "lines.json")
     w, h = settings.width, settings.height
     big_w, big_h = compositor.overscan_size(settings)
     started = time.perf_counter()
 
     audio = out.with_suffix(".wav")
-    starts = [cue["start"] for cue in timeline["cues"]]
-    clips = [
-        (start, ep.dir("voice") / line["file"]) for start, line in zip(starts, lines, strict=True)
-    ]
+    starts = [cue["start"] for cue in captions_at["cues"]]
+    clips = [(start, voice / line["file"]) for start, line in zip(starts, lines, strict=True)]
     compositor.mix_dialogue(clips, timeline["seconds"], audio)
 
     shots = []
@@ -63,8 +64,9 @@ def moviepy_cut_seconds(ep: Episode, settings: VideoSettings, out: Path) -> floa
     video = concatenate_videoclips(shots)
 
     painter = CaptionPainter(font_for(SOURCE_LOCALE), w, settings.caption_px)
+    title_strip = painter.paint(captions_at["title"], color=compositor.TITLE_COLOR)
     title = (
-        ImageClip(painter.paint(timeline["title"], color=compositor.TITLE_COLOR), transparent=True)
+        ImageClip(title_strip, transparent=True)
         .with_duration(compositor.TITLE_SECONDS)
         .with_position(("center", round(h * compositor.TITLE_TOP)))
     )
@@ -73,7 +75,7 @@ def moviepy_cut_seconds(ep: Episode, settings: VideoSettings, out: Path) -> floa
         .with_start(cue["start"])
         .with_duration(cue["end"] - cue["start"])
         .with_position(("center", round(h * compositor.CAPTION_TOP)))
-        for cue in timeline["cues"]
+        for cue in captions_at["cues"]
     ]
     final = CompositeVideoClip([video, title, *captions], size=(w, h)).with_audio(
         AudioFileClip(str(audio))

@@ -4,9 +4,11 @@ Mints N episodes the way the release cadence does (the same Minter: a series num
 observed in the instance, one key), one every 90 simulated seconds, with the cheapest real
 path for the rest: small media stand-ins copied from one real episode (its JSON and checks,
 no video), a runless materialization of `premise`, the episode's catalog row and gallery card
-written by the same code the assets run, and retention archiving the oldest keys as its sensor
-does. At N/10 and at N it measures what a year could make slow, and prints a table and, as its
-last line, one JSON object (each figure at both sizes, and `growth`, the one over the other).
+written by the same code the assets run (between checkpoints the gallery pages are rewritten
+once per hundred episodes; the measured update is the single-episode one), and retention
+archiving the oldest keys as its sensor does. At N/10 and at N it measures what a year could
+make slow, and prints a table and, as its last line, one JSON object (each figure at both
+sizes, and `growth`, the one over the other).
 """
 
 from __future__ import annotations
@@ -171,6 +173,16 @@ def main(n: int) -> int:
                 row = books.record(EpisodeKey.parse(key))
                 pages.update(store, books.db, [row], locales, ui)
 
+            unpaged: list[dict] = []
+
+            def fill(key: str) -> None:
+                """`record`, with the gallery pages of a hundred episodes rewritten at once: the
+                same pages as a hundred single updates leave, at a hundredth of their cost."""
+                unpaged.append(books.record(EpisodeKey.parse(key)))
+                if len(unpaged) == 100:
+                    pages.update(store, books.db, unpaged, locales, ui)
+                    unpaged.clear()
+
             def retain() -> None:
                 keys = due(instance, policy)
                 if keys:
@@ -203,10 +215,12 @@ def main(n: int) -> int:
             for checkpoint in checkpoints:
                 begun = time.perf_counter()
                 while made < checkpoint:
-                    record(mint_one())
+                    fill(mint_one())
                     made += 1
                     if made % 100 == 0:
                         retain()
+                pages.update(store, books.db, unpaged, locales, ui)
+                unpaged.clear()
                 retain()
                 mint_seconds += time.perf_counter() - begun
                 figures[checkpoint] = measure(

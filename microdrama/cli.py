@@ -23,7 +23,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def validate(directory: Path) -> int:
-    """Templates, the concept library, and every library line a phrasebook cannot translate."""
+    """Templates, music moods, the concept library, and every library line a phrasebook cannot
+    translate."""
     try:
         loaded, errors = load_templates(directory)
     except FileNotFoundError as exc:
@@ -33,9 +34,10 @@ def validate(directory: Path) -> int:
         for problem in error.problems:
             print(f"{error.path}: {problem}")
     print(f"{len(loaded)} valid, {len(errors)} invalid template(s) in {directory}", file=sys.stderr)
+    moods = mood_problems(directory)
     concepts = directory / "concepts"
     if not concepts.is_dir():
-        return 1 if errors else 0
+        return 1 if errors or moods else 0
     library = load_library(concepts)
     for problem in library.problems:
         print(problem)
@@ -48,7 +50,22 @@ def validate(directory: Path) -> int:
         f"{len(missing)} line(s) without a phrasebook translation",
         file=sys.stderr,
     )
-    return 1 if errors or library.problems or missing else 0
+    return 1 if errors or moods or library.problems or missing else 0
+
+
+def mood_problems(directory: Path) -> list[str]:
+    """Print and return what is wrong in the music moods file, if there is one."""
+    from microdrama.music.moods import MOODS_FILE, MoodError, load_moods
+
+    if not (directory / MOODS_FILE).exists():
+        return []
+    try:
+        problems = load_moods(directory / MOODS_FILE).problems
+    except MoodError as exc:
+        problems = [f"{exc.path}: {problem}" for problem in exc.problems]
+    for problem in problems:
+        print(problem)
+    return problems
 
 
 def through_day(text: str) -> date:
@@ -65,6 +82,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--series", help="make the next episode of this series, e.g. revenge-0042")
     p.add_argument("--episode", help="make (or bring back) this episode, e.g. revenge-0042-01")
     p.add_argument("--seed", type=int, help="story seed (default: derived from the key)")
+    p.add_argument(
+        "--locales-only",
+        action="store_true",
+        help="with --episode: dub and package MICRODRAMA_LOCALES onto it, keeping its picture",
+    )
     p = commands.add_parser("validate", help="check every genre template")
     p.add_argument(
         "--templates",
@@ -102,6 +124,11 @@ def parser() -> argparse.ArgumentParser:
     which.add_argument("--genre", help="every live episode of this genre")
     which.add_argument("--series", help="every live episode of this series, e.g. revenge-0042")
     p.add_argument("--episodes", type=int, help="instead: N new pilots of the --genre")
+    p.add_argument(
+        "--locales-only",
+        action="store_true",
+        help="remake only the dubs and the HLS package (a locale added), not the picture",
+    )
     p.add_argument("--url", default="http://127.0.0.1:3000")
     p = commands.add_parser("catalog", help="check or rebuild the catalog")
     p.add_argument(
@@ -170,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             backfill_id, partitions = launch_backfill(
-                args.url, args.genre, args.series, args.episodes
+                args.url, args.genre, args.series, args.episodes, args.locales_only
             )
         except (BackfillError, UnsafeKeyError) as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -225,10 +252,15 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(json.dumps(report, ensure_ascii=False))
         return 0
-    from operations.render import RenderError, render
+    from operations.render import RenderError, add_locales, render
 
     try:
-        outcome = render(args.genre, args.episode, args.seed, args.series)
+        if args.locales_only:
+            if not args.episode:
+                raise RenderError("--locales-only takes an --episode already made")
+            outcome = add_locales(args.episode)
+        else:
+            outcome = render(args.genre, args.episode, args.seed, args.series)
     except (UnsafeKeyError, RenderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -1,18 +1,17 @@
-"""The compositor: keyframes + dialogue audio -> a vertical H.264/AAC MP4 with captions.
+"""The compositor: keyframes -> the moving picture, and a burned-in H.264/AAC MP4 variant.
 
-One ffmpeg process makes the whole cut from one filter graph built here. The stills come in as
+One ffmpeg process makes a whole picture from one filter graph built here. The stills come in as
 one image sequence; each is scaled a little larger than the frame once, looped, and panned by a
 crop whose offset moves every frame; a crop only moves plane pointers, so the camera costs no
 pixel work. Captions and the title are painted once by PIL, packed into one image, and overlaid
-during their cues. The dialogue is mixed in numpy and encoded to AAC by the same process. No
-frame crosses a pipe and no episode ever holds its frames in memory.
+during their cues. A burned-in variant encodes the locale's mixed sound to AAC in the same
+process. No frame crosses a pipe and no episode ever holds its frames in memory.
 """
 
 from __future__ import annotations
 
 import itertools
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,9 +56,14 @@ class VideoSettings:
             "yuv420p",
         ]
 
+    audio_bps: int = 128_000
+
     def aac_args(self) -> list[str]:
-        """The audio encoder settings of every cut and variant."""
-        return ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "128k", "-ar", str(self.audio_rate)]
+        """The audio encoder settings of every sound rendition and burned-in variant."""
+        return [
+            *("-c:a", "aac", "-aac_coder", "fast", "-b:a", str(self.audio_bps)),
+            *("-ar", str(self.audio_rate)),
+        ]
 
 
 def resample(samples: np.ndarray, rate: int, to: int) -> np.ndarray:
@@ -75,8 +79,17 @@ def mix_dialogue(clips: list[tuple[float, Path]], total: float, out: Path) -> No
 
     The track takes the highest sample rate among the clips (a voice model and espeak-ng
     standing in for it may differ)."""
+    rate, track = dialogue_track(clips, total)
+    write_wav(out, rate, normalize(track, rate))
+
+
+def dialogue_track(
+    clips: list[tuple[float, Path]], total: float, rate: int | None = None
+) -> tuple[int, np.ndarray]:
+    """(rate, samples): each clip at its start time on a silent track of `total` seconds, at
+    `rate` or the highest rate among the clips; peaks above full scale scaled back under it."""
     voiced = [(start, *read_wav(path)) for start, path in clips]
-    rate = max((clip_rate for _, clip_rate, _ in voiced), default=22050)
+    rate = rate or max((clip_rate for _, clip_rate, _ in voiced), default=22050)
     track = np.zeros(round(total * rate), np.float32)
     for start, clip_rate, clip in voiced:
         samples = resample(clip, clip_rate, rate)
@@ -86,7 +99,7 @@ def mix_dialogue(clips: list[tuple[float, Path]], total: float, out: Path) -> No
     peak = float(np.abs(track).max()) if track.size else 0.0
     if peak > 1.0:
         track /= peak
-    write_wav(out, rate, normalize(track, rate))
+    return rate, track
 
 
 def pan_window(
@@ -166,28 +179,40 @@ def pack_captions(
 STILLS_INPUT, ATLAS_INPUT, SOUND_INPUT = 0, 1, 2
 
 
-def filter_graph(
+def picture_chains(
     shot_types: list[str],
     frame_counts: list[int],
-    captions: list[Caption],
     settings: VideoSettings,
-) -> str:
-    """The graph from the stills (one image sequence) and the caption atlas to `[video]`.
+    out: str,
+    clips: dict[int, int] | None = None,
+) -> list[str]:
+    """The graph from the stills (one image sequence) to the moving picture `[out]`.
+
+    A shot in `clips` (shot index -> ffmpeg input index) plays its motion clip instead,
+    held to the shot's frames; the rest pan over their still.
 
     The sequence is split per shot and each branch trimmed to its own still, so ffmpeg decodes
     every still once, when its shot begins, instead of probing all of them before the first
     frame. Per shot: scale once, loop the one frame, crop a moving window (`exact`, so the
     camera moves by single luma pixels). The shots are concatenated and renumbered at the frame
-    rate; each caption is cropped from the atlas once and overlaid while it is enabled. A shot
-    shorter than a frame is left out (a loop of -1 frames would never end).
+    rate. A shot shorter than a frame is left out (a loop of -1 frames would never end).
     """
     w, h, fps = settings.width, settings.height, settings.fps
     big_w, big_h = overscan_size(settings)
     stills = "".join(f"[still{index}]" for index in range(len(shot_types)))
     chains, shots = [f"[{STILLS_INPUT}:v]split={len(shot_types)}{stills}"], []
     for index, (shot_type, frames) in enumerate(zip(shot_types, frame_counts, strict=True)):
-        if frames < 1:
+        if frames < 1 or index in (clips or {}):
             chains.append(f"[still{index}]nullsink")
+        if frames < 1:
+            continue
+        if index in (clips or {}):
+            chains.append(
+                f"[{clips[index]}:v]fps={fps},scale={w}:{h}:flags=bicubic,format=yuv420p,"
+                f"tpad=stop_mode=clone:stop={frames},trim=end_frame={frames},"
+                f"setpts=PTS-STARTPTS[shot{index}]"
+            )
+            shots.append(f"[shot{index}]")
             continue
         (x0, y0), (x1, y1) = pan_window(index, shot_type, big_w - w, big_h - h)
         e = ease_expr(max(frames - 1, 1))
@@ -198,8 +223,21 @@ def filter_graph(
             f"crop={w}:{h}:x='{x0}+({x1 - x0})*{e}':y='{y0}+({y1 - y0})*{e}':exact=1[shot{index}]"
         )
         shots.append(f"[shot{index}]")
+    chains.append(f"{''.join(shots)}concat=n={len(shots)}:v=1:a=0,setpts=N/{fps}/TB[{out}]")
+    return chains
+
+
+def filter_graph(
+    shot_types: list[str],
+    frame_counts: list[int],
+    captions: list[Caption],
+    settings: VideoSettings,
+    clips: dict[int, int] | None = None,
+) -> str:
+    """The picture with its captions burned in, to `[video]`: each caption is cropped from the
+    atlas once and overlaid while it is enabled."""
     last = "video" if not captions else "frame0"
-    chains.append(f"{''.join(shots)}concat=n={len(shots)}:v=1:a=0,setpts=N/{fps}/TB[{last}]")
+    chains = picture_chains(shot_types, frame_counts, settings, last, clips)
     if captions:
         pads = "".join(f"[atlas{n}]" for n in range(len(captions)))
         chains.append(f"[{ATLAS_INPUT}:v]format=yuva420p,split={len(captions)}{pads}")
@@ -215,6 +253,30 @@ def filter_graph(
     return ";".join(chains)
 
 
+def link_stills(keyframes: list[Path], work: Path) -> Path:
+    """The stills as one numbered image sequence (links in `work`): one input for ffmpeg to open."""
+    for index, still in enumerate(keyframes):
+        (work / f"still_{index:03d}.png").symlink_to(still.resolve())
+    return work / "still_%03d.png"
+
+
+def stills_input(keyframes: list[Path], work: Path, fps: int) -> list[str]:
+    """ffmpeg's arguments reading the stills as input 0."""
+    pattern = link_stills(keyframes, work)
+    return ["-f", "image2", "-framerate", str(fps), "-start_number", "0", "-i", str(pattern)]
+
+
+def clip_inputs(clips: list[Path | None], first: int) -> tuple[list[str], dict[int, int]]:
+    """ffmpeg's arguments reading each shot's motion clip (None: the shot pans its still) as
+    inputs from `first` on, and which input each moving shot reads."""
+    args, inputs = [], {}
+    for shot, clip in enumerate(clips):
+        if clip is not None:
+            inputs[shot] = first + len(inputs)
+            args += ["-i", str(clip)]
+    return args, inputs
+
+
 def render(
     keyframes: list[Path],
     shot_types: list[str],
@@ -222,39 +284,36 @@ def render(
     cues: list[Cue],
     title: str,
     painter: CaptionPainter,
-    dialogue: list[tuple[float, Path]],
+    sound: Path,
     out: Path,
     settings: VideoSettings,
+    clips: list[Path | None] | None = None,
 ) -> None:
-    """The cut as one ffmpeg run: stills panned, captions and title burned in, the dialogue mix
-    as AAC; `out` is written atomically."""
+    """A burned-in variant as one ffmpeg run: stills panned (or a shot's motion clip, from
+    `clips`), captions and title burned in, the locale's mixed sound (a WAV) as AAC; `out` is
+    written atomically."""
     h, fps = settings.height, settings.fps
-    total = sum(t.duration for t in timings)
-    with (
-        tempfile.TemporaryDirectory(dir=out.parent, prefix=".compose.") as scratch,
-        ThreadPoolExecutor(max_workers=1) as pool,
-    ):
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".compose.") as scratch:
         work = Path(scratch)
-        atlas_file, mix = work / "captions.rgba", work / "dialogue.wav"
-        mixed = pool.submit(mix_dialogue, dialogue, total, mix)  # numpy, while PIL paints
+        atlas_file = work / "captions.rgba"
         title_strip = painter.paint(title, color=TITLE_COLOR)
         strips = [(title_strip, round(h * TITLE_TOP), 0.0, TITLE_SECONDS)] + [
             (painter.paint(cue.text), round(h * CAPTION_TOP), cue.start, cue.end) for cue in cues
         ]
         atlas, captions = pack_captions(strips)
         atlas_file.write_bytes(atlas.tobytes())
-        for index, still in enumerate(keyframes):  # one numbered sequence: one input to open
-            (work / f"still_{index:03d}.png").symlink_to(still.resolve())
-        mixed.result()
-        graph = filter_graph(shot_types, shot_frame_counts(timings, fps), captions, settings)
+        moving, inputs = clip_inputs(clips or [], SOUND_INPUT + 1)
+        graph = filter_graph(
+            shot_types, shot_frame_counts(timings, fps), captions, settings, inputs
+        )
         with atomic_path(out) as tmp:
             run_ffmpeg(
                 [
-                    *("-f", "image2", "-framerate", str(fps), "-start_number", "0"),
-                    *("-i", str(work / "still_%03d.png")),
+                    *stills_input(keyframes, work, fps),
                     *("-f", "rawvideo", "-pix_fmt", "rgba"),
                     *("-s", f"{atlas.shape[1]}x{atlas.shape[0]}", "-i", str(atlas_file)),
-                    *("-i", str(mix)),
+                    *("-i", str(sound)),
+                    *moving,
                     # one thread: the filters are light, and x264 keeps both cores busy
                     *("-filter_complex_threads", "1", "-filter_complex", graph),
                     *("-map", "[video]", "-map", f"{SOUND_INPUT}:a"),

@@ -8,24 +8,24 @@ artifact where the last good one was.
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Generic, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from microdrama import compositor
 from microdrama.compositor import VideoSettings
-from microdrama.ffmpeg import run_ffmpeg
 from microdrama.fonts import font_for
 from microdrama.gates import (
-    CHECKS,
-    NON_BLOCKING,
     Continuity,
     Gate,
     GateFailure,
+    cue_gates,
     frames_gates,
     gate,
     locales_gate,
@@ -41,6 +41,15 @@ from microdrama.gates import (
 from microdrama.keys import EpisodeKey
 from microdrama.localize import SOURCE_LOCALE, LocalizationError, Localizer, NeuralTranslator
 from microdrama.media import Manifest, MediaStore, read_json, write_bytes, write_json
+from microdrama.models.painter import prompt, seed
+from microdrama.motion.animator import Animator, MotionJob
+from microdrama.motion.gate import clip_gate
+from microdrama.music.gates import music_audible, music_under_speech, no_clipping, stingers_on_cuts
+from microdrama.music.mix import duck
+from microdrama.music.mix import mix as mix_stems
+from microdrama.music.moods import Moods
+from microdrama.music.render import Composer
+from microdrama.music.score import ScoreRequest
 from microdrama.policy import ContentPolicy
 from microdrama.release import Release
 from microdrama.rewrite import (
@@ -55,10 +64,14 @@ from microdrama.rewrite import (
 )
 from microdrama.story import Premise, Script, write_premise, write_script
 from microdrama.storyboard import Painter, contact_sheet
+from microdrama.streaming.checks import package_gate, picture_gates, sound_gates
+from microdrama.streaming.ladder import PLAYLIST, Rung, describe_rung, encode_picture
+from microdrama.streaming.master import LocaleRenditions, write_master
+from microdrama.streaming.renditions import SUBTITLES_PLAYLIST, encode_sound, write_subtitles
 from microdrama.subtitles import CaptionPainter, Cue, to_srt, to_vtt
 from microdrama.template import GenreTemplate
-from microdrama.timing import plan_shots
-from microdrama.voice import Speaker
+from microdrama.timing import MAX_TEMPO, ShotTiming, place_lines, shared_timeline
+from microdrama.voice import Speaker, read_wav, speed_up, write_wav
 
 CAPTION_LINGER = 0.25
 TEMPLATE_FILE = "template.json"  # a concept episode's own template, beside its premise
@@ -248,160 +261,70 @@ def _speak_all(
         return list(pool.map(speak, jobs))
 
 
-def make_voice(ep: Episode, template: GenreTemplate, speaker: Speaker) -> Staged[list[dict]]:
-    script = ep.script()
-    before = speaker.fallbacks
-    with ep.store.staged(ep.dir("voice")) as tmp:
-        clips = _speak_all(
-            template, script, [ln.text for _, ln in script.lines], SOURCE_LOCALE, tmp, speaker
-        )
-        write_json(tmp / "lines.json", clips)
-        gates = seal("voice", speech_gates(clips, tmp), tmp)
-    notes = {"espeak_fallbacks": speaker.fallbacks - before} if speaker.neural else {}
-    return Staged(clips, ep.store.read_manifest(ep.dir("voice")), gates, notes)
+VOICE_SUMMARY = "summary.json"  # voice/: {"locales": {locale: summary}, "left_out": {...}}
+LOCALIZED_SUMMARY = "summary.json"  # localized/: {locale: summary}
+TIMELINE = "timeline.json"
+MASTER = "master.m3u8"
 
 
-def render_variant(
-    ep: Episode,
-    template: GenreTemplate,
-    script: Script,
-    clips: list[dict],
-    clip_dir: Path,
-    title: str,
-    locale: str,
-    out: Path,
-    settings: VideoSettings,
-) -> dict:
-    """Timeline from the real audio, the dialogue mix, captions, sidecars and the MP4."""
-    per_shot, k = [], 0
-    for shot in script.shots:
-        per_shot.append([clips[k + j]["seconds"] for j in range(len(shot.lines))])
-        k += len(shot.lines)
-    timings = plan_shots(per_shot, template.runtime_seconds)
-    starts = [s for t in timings for s in t.line_starts]
-    cues = []
-    for i, (start, clip) in enumerate(zip(starts, clips, strict=True)):
-        end = start + clip["seconds"] + CAPTION_LINGER
-        if i + 1 < len(starts):
-            end = min(end, starts[i + 1])
-        cues.append(Cue(round(start, 3), round(end, 3), clip["text"]))
-    total = round(sum(t.duration for t in timings), 3)
-    write_bytes(out / "episode.srt", to_srt(cues).encode())
-    write_bytes(out / "episode.vtt", to_vtt(cues).encode())
-    placed = [(s, clip_dir / c["file"]) for s, c in zip(starts, clips, strict=True)]
-    compositor.render(
-        ep.keyframes(),
-        [s.type for s in script.shots],
-        timings,
-        cues,
-        title,
-        CaptionPainter(font_for(locale), settings.width, settings.caption_px),
-        placed,
-        out / "episode.mp4",
-        settings,
-    )
-    timeline = {
-        "locale": locale,
-        "seconds": total,
-        "title": title,
-        "shots": [{"start": t.start, "duration": t.duration} for t in timings],
-        "cues": [c.__dict__ for c in cues],
-    }
-    write_json(out / "timeline.json", timeline)
-    return timeline
-
-
-def make_cut(ep: Episode, template: GenreTemplate, settings: VideoSettings) -> Staged[dict]:
-    script = ep.script()
-    clips = read_json(ep.fetch("voice") / "lines.json")
-    with ep.store.staged(ep.dir("cut")) as tmp:
-        timeline = render_variant(
-            ep, template, script, clips, ep.dir("voice"), script.title, SOURCE_LOCALE, tmp, settings
-        )
-        # the poster (a frame from the first shot's dialogue, caption and title included) is
-        # taken on the second core while the gates measure the cut
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            poster = pool.submit(
-                run_ffmpeg,
-                [
-                    "-ss",
-                    f"{min(1.5, timeline['seconds'] / 2):.2f}",
-                    "-i",
-                    str(tmp / "episode.mp4"),
-                    "-frames:v",
-                    "1",
-                    "-vf",
-                    "scale=360:-2",
-                    "-q:v",
-                    "4",
-                    str(tmp / "poster.jpg"),
-                ],
-            )
-            found = media_gates(tmp / "episode.mp4", timeline, settings.width, settings.height)
-            poster.result()
-        gates = seal("cut", found, tmp)
-    return Staged(timeline, ep.store.read_manifest(ep.dir("cut")), gates)
-
-
-def make_localized(
+def make_voice(
     ep: Episode,
     template: GenreTemplate,
     locales: list[str],
     phrasebook_dir: Path,
     policy: ContentPolicy,
-    settings: VideoSettings,
     speaker: Speaker,
     translator: Callable[[str], NeuralTranslator | None],
 ) -> Staged[dict]:
-    """Translate, dub and render every non-source locale; returns per-locale summaries.
+    """Every configured locale's dub, before the cut, so one timeline can fit them all.
 
-    `translator(locale)` may put a model in front of the locale's embedded translator.
+    The source speaks the script; each target locale is translated, then spoken.
+    `translator(locale)` may put a model in front of the locale's embedded translator. A target
+    locale that fails its gates (or has no way to be translated) is left out and the others
+    ship; the `all_locales` warning says which and why.
     """
     script = ep.script()
-    summary, by_locale, left_out, before = {}, {}, {}, speaker.fallbacks
+    shipped, by_locale, left_out, before = {}, {}, {}, speaker.fallbacks
     names = {c.name for c in template.characters} | {
         name for c in template.characters for name in c.names.values()
     }
-    with ep.store.staged(ep.dir("localized")) as tmp:
-        for locale in [loc for loc in locales if loc != SOURCE_LOCALE]:
+    targets = [loc for loc in locales if loc != SOURCE_LOCALE]
+    with ep.store.staged(ep.dir("voice")) as tmp:
+        for locale in [SOURCE_LOCALE, *targets]:
             try:
                 localizer = Localizer.for_locale(locale, phrasebook_dir, translator(locale))
-                gates, summary[locale] = _localize(
-                    ep, template, script, localizer, names, policy, settings, speaker, tmp / locale
+                gates, shipped[locale] = _dub(
+                    template, script, localizer, names, policy, speaker, tmp / locale
                 )
             except LocalizationError as exc:  # no way to translate: the locale sits this out
                 gates = [gate("translated", [str(exc)], "")]
-            if failed := [f"{g.name}: {g.reason}" for g in gates if not g.passed]:
+            failed = [f"{g.name}: {g.reason}" for g in gates if not g.passed]
+            if failed and locale != SOURCE_LOCALE:
                 left_out[locale] = failed  # one locale never holds back the others
-                summary.pop(locale, None)
+                shipped.pop(locale, None)
                 shutil.rmtree(tmp / locale, ignore_errors=True)
                 continue
             by_locale[locale] = gates
-        write_json(tmp / "summary.json", summary)
-        blocking = [name for name in CHECKS["localized"] if name not in NON_BLOCKING]
-        found = (
-            merge(by_locale)
-            if by_locale
-            else [gate(name, [], "no target locale shipped") for name in blocking]
-        )
-        found.append(locales_gate(left_out, list(summary)))
-        gates = seal("localized", found, tmp)
+        write_json(tmp / VOICE_SUMMARY, {"locales": shipped, "left_out": left_out})
+        found = [
+            *merge(by_locale),
+            locales_gate(left_out, [loc for loc in shipped if loc in targets]),
+        ]
+        gates = seal("voice", found, tmp)
     notes = {"espeak_fallbacks": speaker.fallbacks - before} if speaker.neural else {}
-    return Staged(summary, ep.store.read_manifest(ep.dir("localized")), gates, notes)
+    return Staged(shipped, ep.store.read_manifest(ep.dir("voice")), gates, notes)
 
 
-def _localize(
-    ep: Episode,
+def _dub(
     template: GenreTemplate,
     script: Script,
     localizer: Localizer,
     names: set[str],
     policy: ContentPolicy,
-    settings: VideoSettings,
     speaker: Speaker,
     folder: Path,
 ) -> tuple[list[Gate], dict]:
-    """One locale's variant in `folder`: its gates and its summary."""
+    """One locale's lines translated and spoken into `folder`: its gates and its summary."""
     locale = localizer.locale
     slots_at = {
         (shot.location, shot.prop): localizer.slots(
@@ -415,35 +338,371 @@ def _localize(
     rewritten = [line.rewritten for _, line in script.lines]
     translated = localizer.translate(patterns, slots, sources, rewritten)
     title = localizer.title(template, script.title, script.topic)
-    clips = _speak_all(
-        template, script, [t.text for t in translated], locale, folder / "voice", speaker
-    )
+    clips = _speak_all(template, script, [t.text for t in translated], locale, folder, speaker)
     for clip, t, source in zip(clips, translated, sources, strict=True):
         clip["method"], clip["source"] = t.method, source
     write_json(folder / "lines.json", clips)
-    timeline = render_variant(
-        ep, template, script, clips, folder / "voice", title, locale, folder, settings
-    )
     methods = [t.method for t in translated]
     texts = {f"line {n}": c["text"] for n, c in enumerate(clips, 1)}
     gates = [
-        translation_gate(clips, names),
-        *speech_gates(clips, folder / "voice"),
-        *media_gates(folder / "episode.mp4", timeline, settings.width, settings.height),
+        translation_gate(clips, names)
+        if locale != SOURCE_LOCALE
+        else gate("translated", [], f"{locale} is the source"),
+        *speech_gates(clips, folder),
         policy_gate(policy, locale, {"title": title, **texts}),
     ]
     summary = {
-        "seconds": timeline["seconds"],
         "title": title,
+        "speech_seconds": round(sum(c["seconds"] for c in clips), 3),
         "methods": {m: methods.count(m) for m in sorted(set(methods))},
     }
     return gates, summary
 
 
+def voiced(ep: Episode) -> dict:
+    """The voice stage's summary: the locales it dubbed, and those it left out and why."""
+    return read_json(ep.fetch("voice") / VOICE_SUMMARY)
+
+
+def dubbed_lines(ep: Episode, locale: str) -> list[dict]:
+    return read_json(ep.fetch("voice") / locale / "lines.json")
+
+
+def picture_timeline(ep: Episode, template: GenreTemplate) -> list[ShotTiming]:
+    """The shots' timing for every dubbed locale: each shot as long as its longest dub."""
+    script, per_locale = ep.script(), []
+    for locale in voiced(ep)["locales"]:
+        seconds = iter([clip["seconds"] for clip in dubbed_lines(ep, locale)])
+        per_locale.append([[next(seconds) for _ in shot.lines] for shot in script.shots])
+    return shared_timeline(per_locale, template.runtime_seconds)
+
+
+CLIPS = "clips.json"  # motion/: per shot, its clip's file name or null (the eased pan), and why
+
+
+def make_motion(
+    batch: list[tuple[Episode, GenreTemplate]], settings: VideoSettings, animator: Animator | None
+) -> list[Staged[list] | GateFailure]:
+    """A moving clip per shot, held to the picture's timing, for every episode of a batch;
+    without an animator (the embedded default) every shot keeps the eased pan.
+
+    Every shot of every episode goes to the animator in one call, so a model moves them in
+    batches. A clip that fails its gate is left out and its shot pans, noted in `notes`.
+    """
+    plans = [(ep, template, picture_timeline(ep, template)) for ep, template in batch]
+    size = (settings.width, settings.height, settings.fps)
+    jobs = [
+        MotionJob(still, timing.duration, prompt(template, shot), seed(template, shot), *size)
+        for ep, template, timings in plans
+        for still, shot, timing in zip(ep.keyframes(), ep.script().shots, timings, strict=True)
+    ]
+    with tempfile.TemporaryDirectory(prefix=".motion.", dir=batch[0][0].store.root) as work:
+        made = animator.animate(jobs, Path(work)) if animator and jobs else [None] * len(jobs)
+        why = {n["shot"]: n["reason"] for n in animator.notes} if animator else {}
+        per_episode, first = [], 0
+        for ep, _, timings in plans:
+            shots = range(first, first + len(timings))
+            takes = [(made[n], why.get(n, "embedded: the eased pan")) for n in shots]
+            per_episode.append((ep, timings, takes))
+            first += len(timings)
+        staged = each(per_episode, lambda item: _stage_motion(*item, settings))
+    if animator is None:
+        return staged
+    return [
+        s if isinstance(s, GateFailure) else replace(s, notes=_pan_notes(s.made)) for s in staged
+    ]
+
+
+def _stage_motion(
+    ep: Episode,
+    timings: list[ShotTiming],
+    takes: list[tuple[Path | None, str]],
+    settings: VideoSettings,
+) -> Staged[list]:
+    """One episode's clips (a clip, or why its shot pans) swapped in with their gate."""
+    with ep.store.staged(ep.dir("motion")) as tmp:
+        clips, failing = [], []
+        for shot, (timing, (clip, reason)) in enumerate(zip(timings, takes, strict=True)):
+            if clip is None:
+                clips.append({"shot": shot, "file": None, "reason": reason})
+                continue
+            name = f"shot_{shot:02d}.mp4"
+            shutil.copyfile(clip, tmp / name)
+            clips.append({"shot": shot, "file": name, "seconds": timing.duration})
+            kept = clip_gate(
+                tmp / name, timing.duration, settings.width, settings.height, settings.fps
+            )
+            if not kept.passed:
+                failing.append(f"shot {shot}: {kept.reason}")
+        write_json(tmp / CLIPS, clips)
+        moving = sum(c["file"] is not None for c in clips)
+        ok = f"{moving} of {len(clips)} shots move, the rest pan"
+        gates = seal("motion", [gate("clips", failing, ok, moving=moving)], tmp)
+    return Staged(clips, ep.store.read_manifest(ep.dir("motion")), gates)
+
+
+def _pan_notes(clips: list[dict]) -> dict[str, object]:
+    """How many shots a model left to the eased pan, and why, for the asset's metadata."""
+    panned = [c for c in clips if c["file"] is None]
+    reasons = "; ".join(f"shot {c['shot']}: {c['reason']}" for c in panned)
+    return {"pan_fallbacks": len(panned), "pan_reasons": reasons or "none"}
+
+
+def motion_clips(ep: Episode) -> list[Path | None]:
+    """Each shot's motion clip, or None where the shot pans its still."""
+    folder = ep.fetch("motion")
+    return [folder / c["file"] if c["file"] else None for c in read_json(folder / CLIPS)]
+
+
+def make_cut(ep: Episode, template: GenreTemplate, settings: VideoSettings) -> Staged[dict]:
+    """One timeline for every dubbed locale (each shot as long as its longest dub; shorter ones
+    hold), and the caption-free picture on it, encoded once as the HLS video ladder."""
+    script = ep.script()
+    timings = picture_timeline(ep, template)
+    total = round(sum(t.duration for t in timings), 3)
+    with ep.store.staged(ep.dir("cut")) as tmp:
+        rungs = encode_picture(
+            ep.keyframes(),
+            [s.type for s in script.shots],
+            timings,
+            settings,
+            tmp / "video",
+            tmp / "poster.jpg",
+            motion_clips(ep),
+        )
+        timeline = {
+            "seconds": total,
+            "fps": settings.fps,
+            "shots": [{"start": t.start, "duration": t.duration} for t in timings],
+            "rungs": [r.__dict__ for r in rungs],
+            "fitted_to": list(voiced(ep)["locales"]),
+        }
+        write_json(tmp / TIMELINE, timeline)
+        found = picture_gates(tmp / "video", rungs, total)
+        gates = seal("cut", found, tmp)
+    return Staged(timeline, ep.store.read_manifest(ep.dir("cut")), gates)
+
+
+SCORE, SCORE_REQUEST = "score.wav", "request.json"  # music/: the score and what it was asked
+STINGER_BEATS = ("twist", "cliffhanger")
+
+
+def score_request(ep: Episode, moods: Moods) -> ScoreRequest:
+    """What the episode's score is asked for: its genre's mood, its series' theme, the
+    picture's length and cuts, and a stinger on the first cut of the twist and the cliffhanger."""
+    script, timeline = ep.script(), read_json(ep.fetch("cut") / TIMELINE)
+    cuts = [shot["start"] for shot in timeline["shots"]]
+    first_cut = {}
+    for shot, at in zip(script.shots, cuts, strict=True):
+        first_cut.setdefault(shot.beat, at)
+    return ScoreRequest(
+        genre=ep.genre,
+        series=ep.key.series_id,
+        episode_number=ep.key.number,
+        total_seconds=timeline["seconds"],
+        cuts=cuts,
+        stingers=[(first_cut[beat], beat) for beat in STINGER_BEATS if beat in first_cut],
+        mood=moods.for_genre(ep.genre),
+    )
+
+
+def make_music(
+    batch: list[Episode], settings: VideoSettings, composer: Composer, moods: Moods
+) -> list[Staged[Path] | GateFailure]:
+    """One score per episode, on the picture's timeline, that every locale plays under its
+    dialogue; a batch goes to the composer at once (a model generates it in batches)."""
+    requests = [score_request(ep, moods) for ep in batch]
+    rate = settings.audio_rate
+    with tempfile.TemporaryDirectory(prefix=".music.", dir=batch[0].store.root) as work:
+        scores = composer.score(requests, rate, Path(work))
+
+    def stage(item: tuple[Episode, ScoreRequest, tuple]) -> Staged[Path]:
+        ep, request, (samples, fell_back) = item
+        with ep.store.staged(ep.dir("music")) as tmp:
+            write_wav(tmp / SCORE, rate, samples)
+            asked = {"cuts": request.cuts, "stingers": request.stingers}
+            write_json(tmp / SCORE_REQUEST, asked | {"mood": request.mood.model_dump()})
+            length = len(samples) / rate
+            drift = abs(length - request.total_seconds)
+            found = [
+                gate(
+                    "length",
+                    []
+                    if drift <= 0.05
+                    else [f"{length:.2f}s, the picture {request.total_seconds:.2f}s"],
+                    f"{length:.2f}s, as long as the picture",
+                    seconds=round(length, 3),
+                ),
+                stingers_on_cuts(samples, rate, request),
+            ]
+            gates = seal("music", found, tmp)
+        notes = {"fell_back": fell_back} if composer.neural else {}
+        return Staged(
+            ep.dir("music") / SCORE, ep.store.read_manifest(ep.dir("music")), gates, notes
+        )
+
+    return each(list(zip(batch, requests, scores, strict=True)), stage)
+
+
+def shots_of(timeline: dict) -> list[ShotTiming]:
+    """The picture's shots (their lines are placed per locale by `place_lines`)."""
+    return [ShotTiming(s["start"], s["duration"], []) for s in timeline["shots"]]
+
+
+def make_localized(
+    ep: Episode,
+    template: GenreTemplate,
+    settings: VideoSettings,
+    burned_in: list[str],
+) -> Staged[dict]:
+    """Every dubbed locale on the cut's timeline: its sound and subtitle renditions, a
+    burned-in MP4 where `burned_in` names it, and the master playlist over them all.
+
+    The picture is the cut's, so a locale added later (dubbed by `voice`, then placed here)
+    never re-encodes it; a line longer than its slot on that timeline is sped up to fit, within
+    `MAX_TEMPO`. A locale that fails its gates is left out and the others ship.
+    """
+    cut_dir = ep.fetch("cut")
+    script, timeline, dubs = ep.script(), read_json(cut_dir / TIMELINE), voiced(ep)
+    shipped, by_locale = {}, {}
+    left_out = dict(dubs["left_out"])
+    with ep.store.staged(ep.dir("localized")) as tmp:
+        for locale, dubbed in dubs["locales"].items():
+            title = dubbed["title"]
+            gates, shipped[locale] = _place(
+                ep, script, timeline, locale, title, locale in burned_in, settings, tmp / locale
+            )
+            failed = [f"{g.name}: {g.reason}" for g in gates if not g.passed]
+            if failed and locale != SOURCE_LOCALE:
+                left_out[locale] = failed
+                shipped.pop(locale)
+                shutil.rmtree(tmp / locale, ignore_errors=True)
+                continue
+            by_locale[locale] = gates
+        master = write_master(
+            tmp / MASTER,
+            [describe_rung(cut_dir / "video", Rung(**r), settings, tmp) for r in timeline["rungs"]],
+            [
+                LocaleRenditions(loc, f"{loc}/audio/{PLAYLIST}", f"{loc}/{SUBTITLES_PLAYLIST}")
+                for loc in shipped
+            ],
+            SOURCE_LOCALE,
+        )
+        write_json(tmp / LOCALIZED_SUMMARY, shipped)
+        targets = [loc for loc in shipped if loc != SOURCE_LOCALE]
+        found = [
+            *merge(by_locale),
+            package_gate(master, list(shipped)),
+            locales_gate(left_out, targets),
+        ]
+        gates = seal("localized", found, tmp)
+    return Staged(shipped, ep.store.read_manifest(ep.dir("localized")), gates)
+
+
+def _place(
+    ep: Episode,
+    script: Script,
+    timeline: dict,
+    locale: str,
+    title: str,
+    burn: bool,
+    settings: VideoSettings,
+    folder: Path,
+) -> tuple[list[Gate], dict]:
+    """One locale on the shared timeline in `folder`: its gates and its summary."""
+    clips = dubbed_lines(ep, locale)
+    voice_dir = ep.fetch("voice") / locale
+    total, shots = timeline["seconds"], shots_of(timeline)
+    seconds = iter([c["seconds"] for c in clips])
+    starts, tempos = place_lines(shots, [[next(seconds) for _ in s.lines] for s in script.shots])
+    fitted, too_fast, sources = [], [], []
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".sound.", dir=folder.parent) as scratch:
+        work = Path(scratch)
+        for n, (clip, tempo) in enumerate(zip(clips, tempos, strict=True), 1):
+            path = voice_dir / clip["file"]
+            if tempo > MAX_TEMPO:
+                too_fast.append(f"line {n} needs {tempo:.2f}x speed to fit the picture")
+            elif tempo > 1.0:
+                path = speed_up(path, tempo, work / clip["file"])
+            sources.append(path)
+            fitted.append(round(clip["seconds"] / tempo, 3))
+        cues = []
+        for i, (start, seconds) in enumerate(zip(starts, fitted, strict=True)):
+            end = start + seconds + CAPTION_LINGER
+            if i + 1 < len(starts):
+                end = min(end, starts[i + 1])
+            cues.append(Cue(round(start, 3), round(end, 3), clips[i]["text"]))
+        mix = work / "mix.wav"
+        rate, music = read_wav(ep.fetch("music") / SCORE)
+        _, dialogue = compositor.dialogue_track(
+            list(zip(starts, sources, strict=True)), total, rate
+        )
+        dialogue = np.pad(dialogue, (0, max(0, music.size - dialogue.size)))[: music.size]
+        speech = [(start, start + seconds) for start, seconds in zip(starts, fitted, strict=True)]
+        ducked = duck(dialogue, music, rate, speech)
+        mixed = mix_stems(dialogue, ducked, rate)
+        write_wav(mix, rate, mixed)
+        scored = [
+            music_under_speech(dialogue, ducked, rate, speech),
+            music_audible(mixed, rate, speech),
+            no_clipping(mixed),
+        ]
+        write_bytes(folder / "episode.srt", to_srt(cues).encode())
+        write_bytes(folder / "episode.vtt", to_vtt(cues).encode())
+        write_subtitles(cues, total, folder)
+        sound = encode_sound(mix, folder / "audio", settings)
+        timed = {
+            "locale": locale,
+            "seconds": total,
+            "title": title,
+            "cues": [c.__dict__ for c in cues],
+        }
+        write_json(folder / TIMELINE, timed)
+        burned = gate("burned_in", [], "not configured for this locale")
+        if burn:
+            compositor.render(
+                ep.keyframes(),
+                [s.type for s in script.shots],
+                shots,
+                cues,
+                title,
+                CaptionPainter(font_for(locale), settings.width, settings.caption_px),
+                mix,
+                folder / "episode.mp4",
+                settings,
+                motion_clips(ep),
+            )
+            found = media_gates(folder / "episode.mp4", timed, settings.width, settings.height)
+            failing = [f"{g.name}: {g.reason}" for g in found if not g.passed]
+            burned = gate("burned_in", failing, f"{settings.width}x{settings.height} mp4 passed")
+    gates = [
+        gate("fits", too_fast, f"{sum(t > 1.0 for t in tempos)} line(s) sped up to fit"),
+        *sound_gates(sound, total),
+        *scored,
+        *cue_gates(timed, total),
+        burned,
+    ]
+    summary = {"title": title, "seconds": total, "burned_in": burn}
+    return gates, summary
+
+
 def variant_paths(ep: Episode, locales: list[str]) -> dict[str, dict[str, Path]]:
-    """locale -> {"video": mp4, "subtitles": vtt} for the cut and every localized variant."""
+    """locale -> {"video": burned-in mp4 (where one was made), "subtitles": vtt}, for episodes
+    of this scheme (localized/<locale>/) and of the one before it (cut/ for the source)."""
     out = {}
     for locale in locales:
-        folder = ep.dir("cut") if locale == SOURCE_LOCALE else ep.dir("localized") / locale
-        out[locale] = {"video": folder / "episode.mp4", "subtitles": folder / "episode.vtt"}
+        folder = ep.dir("localized") / locale
+        if not (folder / "episode.vtt").exists() and locale == SOURCE_LOCALE:
+            folder = ep.dir("cut")  # an episode made before the HLS package
+        paths = {"subtitles": folder / "episode.vtt"}
+        if (folder / "episode.mp4").exists():
+            paths["video"] = folder / "episode.mp4"
+        out[locale] = paths
     return out
+
+
+def package_path(ep: Episode) -> Path | None:
+    """The episode's HLS master playlist, if it was made with one."""
+    path = ep.dir("localized") / MASTER
+    return path if path.exists() else None

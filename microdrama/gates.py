@@ -23,6 +23,7 @@ from microdrama.policy import ContentPolicy
 from microdrama.story import Premise, Script
 from microdrama.template import GenreTemplate
 from microdrama.text import CAPTION_LINES, caption_columns, display_width, is_wide
+from microdrama.timing import MAX_TEMPO
 from microdrama.voice import read_wav
 
 CHECKS_FILE = "checks.json"
@@ -32,11 +33,7 @@ MIN_LUMA_STD = 6.0
 MIN_RMS_DBFS = -45.0
 DURATION_TOLERANCE = 0.25  # seconds between the container and the timed script
 
-_MEDIA = {
-    "encoding": "H.264 video (yuv420p, configured 9:16 size) and AAC audio",
-    "duration": "container duration matches the timed script",
-    "av_sync": "audio and video end together",
-    "loudness": f"integrated loudness {TARGET_LUFS:g} LUFS within {TOLERANCE_LU:g} LU (EBU R128)",
+_CUES = {
     "cues": "subtitle cues are ordered, never overlap and end inside the video",
     "captions_fit": f"every caption fits {CAPTION_LINES} lines on screen (CJK counted by width)",
 }
@@ -45,6 +42,10 @@ _SPEECH = {
     "plausible_duration": "every clip's duration is plausible for its text",
 }
 _POLICY = {"content_policy": "no term of the locale's content-policy blocklist"}
+_ALL_LOCALES = {
+    "all_locales": "every configured locale shipped; one that fails a gate above is left "
+    "out of the episode and the others ship (a warning, not blocking)",
+}
 
 CHECKS: dict[str, dict[str, str]] = {
     "premise": _POLICY,
@@ -63,15 +64,42 @@ CHECKS: dict[str, dict[str, str]] = {
         "size": "every keyframe has the configured 9:16 size",
         "not_blank": "no keyframe is blank or near-uniform",
     },
-    "voice": _SPEECH,
-    "cut": _MEDIA,
-    "localized": {
+    "voice": {
         "translated": "every line translated (only names may stay in the source language)",
         **_SPEECH,
-        **_MEDIA,
         **_POLICY,
-        "all_locales": "every configured locale shipped; one that fails a gate above is left "
-        "out of the episode and the others ship (a warning, not blocking)",
+        **_ALL_LOCALES,
+    },
+    "motion": {
+        "clips": "every motion clip has its shot's duration, size and frame rate and moves "
+        "(not frozen, not blank); a shot without one pans its still",
+    },
+    "cut": {
+        "encoding": "every rung of the picture is H.264 yuv420p at its 9:16 size",
+        "duration": "the picture lasts as long as the shared timeline",
+        "segments": "the rungs' segments line up, so a player can switch between them",
+    },
+    "music": {
+        "length": "the score lasts as long as the picture",
+        "stingers_on_cuts": "a stinger sounds within 0.1 s of the twist's and the "
+        "cliffhanger's first cut (its onset found in the audio)",
+    },
+    "localized": {
+        "fits": "every line fits the picture's timeline (sped up by at most "
+        f"{MAX_TEMPO:g}x for a locale added after the picture was made)",
+        "duration": "each locale's sound rendition lasts as long as the picture (0.1 s)",
+        "loudness": f"each sound rendition is AAC at {TARGET_LUFS:g} LUFS within "
+        f"{TOLERANCE_LU:g} LU (EBU R128)",
+        "music_under_speech": "the score sits at least 12 dB under the dialogue while someone "
+        "speaks (sidechain ducking)",
+        "music_audible": "between lines the score is audible (above -40 dBFS)",
+        "no_clipping": "the mix never reaches full scale",
+        **_CUES,
+        "burned_in": "a burned-in MP4, where configured, passes encoding, duration, A/V sync, "
+        "loudness and caption gates",
+        "package": "the master playlist parses, has the ladder and one audio and one subtitle "
+        "rendition per shipped locale with its language, and renditions of equal length",
+        **_ALL_LOCALES,
     },
 }
 NON_BLOCKING = {"all_locales"}  # reported and visible, but they never hold an artifact back
@@ -356,6 +384,17 @@ def media_gates(video: Path, timeline: dict, width: int, height: int) -> list[Ga
         if abs(lufs - TARGET_LUFS) <= TOLERANCE_LU
         else [f"{lufs:.1f} LUFS, target {TARGET_LUFS:g} ± {TOLERANCE_LU:g}"]
     )
+    return [
+        gate("encoding", encoding, f"h264 {width}x{height} + aac"),
+        gate("duration", duration, f"{seconds:.2f}s", seconds=round(seconds, 3)),
+        gate("av_sync", sync, f"ends differ by {abs(v_end - a_end):.3f}s"),
+        gate("loudness", loud, f"{lufs:.1f} LUFS", lufs=round(lufs, 2)),
+        *cue_gates(timeline, seconds),
+    ]
+
+
+def cue_gates(timeline: dict, seconds: float) -> list[Gate]:
+    """A locale's cues (timeline `cues`, `locale`) against a picture of `seconds`."""
     cues, clock = [], 0.0
     for n, cue in enumerate(timeline["cues"], 1):
         if cue["end"] <= cue["start"]:
@@ -373,10 +412,6 @@ def media_gates(video: Path, timeline: dict, width: int, height: int) -> list[Ga
     ]
     widest = max((display_width(c["text"]) for c in timeline["cues"]), default=0)
     return [
-        gate("encoding", encoding, f"h264 {width}x{height} + aac"),
-        gate("duration", duration, f"{seconds:.2f}s", seconds=round(seconds, 3)),
-        gate("av_sync", sync, f"ends differ by {abs(v_end - a_end):.3f}s"),
-        gate("loudness", loud, f"{lufs:.1f} LUFS", lufs=round(lufs, 2)),
         gate("cues", cues, f"{len(timeline['cues'])} cues in order"),
         gate("captions_fit", wide, f"widest caption {widest}/{limit} columns", columns=widest),
     ]

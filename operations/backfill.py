@@ -31,7 +31,11 @@ mutation Launch($params: LaunchBackfillParams!) {
     ... on InvalidStepError { invalidStepKey } ... on InvalidOutputError { stepKey }
     ... on UnauthorizedError { message } } }
 """
-EPISODE_ASSETS = ["premise", "script", "frames", "voice", "cut", "localized", "catalog", "gallery"]
+EPISODE_ASSETS = [
+    *("premise", "script", "frames", "voice", "motion", "cut", "music", "localized"),
+    *("catalog", "gallery"),
+]
+LOCALE_ASSETS = ["voice", "music", "localized", "catalog", "gallery"]  # not the picture (cut)
 
 
 class BackfillError(RuntimeError):
@@ -81,13 +85,20 @@ def add_pilots(url: str, genre: str, count: int, live: list[EpisodeKey]) -> list
 
 
 def launch_backfill(
-    url: str, genre: str | None = None, series: str | None = None, new: int | None = None
+    url: str,
+    genre: str | None = None,
+    series: str | None = None,
+    new: int | None = None,
+    locales_only: bool = False,
 ) -> tuple[str, list[str]]:
     """Backfill exactly the live episodes of a genre or a series (parsed from each key, so
-    `revenge` never takes `revenge-x`), or `new` new pilots of a genre. Returns the backfill
-    id and its keys."""
+    `revenge` never takes `revenge-x`), or `new` new pilots of a genre. `locales_only` remakes
+    only the dubs and the package (MICRODRAMA_LOCALES as the code location has it), not the
+    picture. Returns the backfill id and its keys."""
     live = live_keys(url)
     if new is not None:
+        if locales_only:
+            raise BackfillError("--locales-only adds locales to episodes already made")
         if genre is None:
             raise BackfillError("--episodes N makes N new pilots: name their --genre")
         wanted = add_pilots(url, check_key("genre", genre), new, live)
@@ -102,7 +113,9 @@ def launch_backfill(
         )
     partitions = [str(k) for k in sorted(wanted)]
     params = {
-        "assetSelection": [{"path": [a]} for a in EPISODE_ASSETS],
+        "assetSelection": [
+            {"path": [a]} for a in (LOCALE_ASSETS if locales_only else EPISODE_ASSETS)
+        ],
         "partitionNames": partitions,
         "title": f"backfill {series or genre}",
         "tags": [{"key": "microdrama/reason", "value": "backfill"}],

@@ -15,7 +15,7 @@ import dagster as dg
 from assets.partitions import episode_partitions, genre_partitions
 from assets.release import latest_release, observation
 from definitions import defs
-from microdrama.episode import Episode, variant_paths
+from microdrama.episode import Episode, package_path, variant_paths
 from microdrama.keys import EpisodeKey, UnsafeKeyError, check_key, parse_series
 from microdrama.release import Release, default_seed, utc_now
 from microdrama.retention import record_restore
@@ -138,17 +138,38 @@ def render(
         instance.add_dynamic_partitions(episode_partitions.name, [made.key])
     instance.report_runless_asset_event(observation(made))
     run_job(instance, "episode_job", made.key, made.key)
+    return outcome(catalog, made.episode, started)
+
+
+def add_locales(episode: str) -> dict:
+    """Dub and package the configured locales (MICRODRAMA_LOCALES) onto an episode already
+    made, keeping its picture: the voice, localized, catalog and gallery assets, not the cut."""
+    started = time.perf_counter()
+    key = EpisodeKey.parse(episode)
+    ensure_dagster_home()
+    instance = dg.DagsterInstance.get()
+    if not instance.has_dynamic_partition(episode_partitions.name, str(key)):
+        raise RenderError(f"--episode {key} is not live: render it first (or bring it back)")
+    run_job(instance, "locales_job", str(key), str(key))
+    with resources("catalog") as built:
+        return outcome(built.catalog, key, started)
+
+
+def outcome(catalog: CatalogResource, key: EpisodeKey, started: float) -> dict:
+    """Where an episode just made is: its package, variants, subtitles, catalog and gallery."""
     store = catalog.media.store()
-    ep = Episode(store, made.episode)
-    row = catalog.database().rows(keys=[made.key]).iloc[0]
+    ep = Episode(store, key)
+    row = catalog.database().rows(keys=[str(key)]).iloc[0]
     paths = variant_paths(ep, row["locales"].split(","))
+    package = package_path(ep)
     return {
-        "genre": genre,
-        "series": made.episode.series_id,
-        "episode_number": made.episode.number,
-        "episode": made.key,
-        "cut": str(paths["en"]["video"]),
-        "variants": {loc: str(p["video"]) for loc, p in paths.items()},
+        "genre": key.genre,
+        "series": key.series_id,
+        "episode_number": key.number,
+        "episode": str(key),
+        "package": str(package) if package else None,
+        "cut": str(ep.dir("cut")),
+        "variants": {loc: str(p["video"]) for loc, p in paths.items() if "video" in p},
         "subtitles": {loc: str(p["subtitles"].with_suffix(".srt")) for loc, p in paths.items()},
         "catalog": str(store.root / "tables" / "catalog"),
         "gallery": str(store.root / "gallery" / "index.html"),

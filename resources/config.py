@@ -21,6 +21,7 @@ from microdrama.concepts.library import Library, load_library
 from microdrama.concepts.sampler import ConceptSpace
 from microdrama.localize import SOURCE_LOCALE
 from microdrama.media import MediaStore
+from microdrama.music.moods import MOODS_FILE, Moods, load_moods
 from microdrama.policy import ContentPolicy
 from microdrama.retention import DEFAULT_RETENTION, Retention
 from resources.models import ModelBackends, ModelDevice
@@ -32,6 +33,7 @@ DEFAULTS = {
     "MICRODRAMA_ENGAGEMENT": "",
     "MICRODRAMA_STORAGE": str(REPO / "storage"),
     "MICRODRAMA_LOCALES": "en,es,pt-BR,zh-CN",
+    "MICRODRAMA_BURNED_IN": SOURCE_LOCALE,
     "MICRODRAMA_CACHE": str(Path.home() / ".cache" / "microdrama"),
     "MICRODRAMA_CATALOG_URL": "",
     "MICRODRAMA_DAGSTER_URL": "http://127.0.0.1:3000",
@@ -49,6 +51,13 @@ DEFAULTS = {
     "MICRODRAMA_VOICE_MODEL": "",
     "MICRODRAMA_TRANSLATOR": "embedded",
     "MICRODRAMA_TRANSLATOR_MODEL": "",
+    "MICRODRAMA_MOTION": "embedded",
+    "MICRODRAMA_MOTION_MODEL": "",
+    "MICRODRAMA_MUSIC": "embedded",
+    "MICRODRAMA_MUSIC_MODEL": "",
+    "MICRODRAMA_MOTION_SIZE": "576x1024",
+    "MICRODRAMA_MOTION_FRAMES": "14",
+    "MICRODRAMA_MOTION_STEPS": "4",
 }
 
 
@@ -154,6 +163,12 @@ class TemplateLibrary(dg.ConfigurableResource):
         """The content policy: policy/<locale>.txt blocklists beside the templates."""
         return ContentPolicy.load(self.path / "policy")
 
+    def moods(self) -> Moods:
+        """Each genre's musical mood: music/moods.yaml beside the templates, or the shipped
+        one for a templates directory without its own."""
+        own = self.path / MOODS_FILE
+        return load_moods(own if own.exists() else REPO / "templates" / MOODS_FILE)
+
     def concepts(self) -> Library:
         """The concept library in concepts/ (its genres draw a new concept per series); an
         empty one where there is none, so every genre renders its fixed-format template.
@@ -190,6 +205,18 @@ class EngagementFeed(dg.ConfigurableResource):
 
 class Localization(dg.ConfigurableResource):
     locales: str = Field(description="comma-separated locales, source first (MICRODRAMA_LOCALES)")
+    burned_in: str = Field(
+        default=SOURCE_LOCALE,
+        description="locales that also get an MP4 with captions in the picture, comma-separated; "
+        "`none` or `all` (MICRODRAMA_BURNED_IN)",
+    )
+
+    def burned_in_list(self) -> list[str]:
+        if self.burned_in.strip() == "all":
+            return self.locale_list()
+        if self.burned_in.strip() == "none":
+            return []
+        return [loc.strip() for loc in self.burned_in.split(",") if loc.strip()]
 
     def locale_list(self) -> list[str]:
         locales = [loc.strip() for loc in self.locales.split(",") if loc.strip()]
@@ -235,6 +262,13 @@ def model_backends() -> ModelBackends:
         voice_model=setting("MICRODRAMA_VOICE_MODEL"),
         translator=setting("MICRODRAMA_TRANSLATOR"),
         translator_model=setting("MICRODRAMA_TRANSLATOR_MODEL"),
+        motion=setting("MICRODRAMA_MOTION"),
+        motion_model=setting("MICRODRAMA_MOTION_MODEL"),
+        music=setting("MICRODRAMA_MUSIC"),
+        music_model=setting("MICRODRAMA_MUSIC_MODEL"),
+        motion_size=setting("MICRODRAMA_MOTION_SIZE"),
+        motion_frames=dg.EnvVar.int(setting("MICRODRAMA_MOTION_FRAMES").env_var_name),
+        motion_steps=dg.EnvVar.int(setting("MICRODRAMA_MOTION_STEPS").env_var_name),
         cache=setting("MICRODRAMA_CACHE"),
     )
 
@@ -255,6 +289,8 @@ def default_resources() -> dict[str, dg.ConfigurableResource]:
         "templates": TemplateLibrary(directory=setting("MICRODRAMA_TEMPLATES")),
         "trend_feed": TrendFeed(path=setting("MICRODRAMA_TRENDS")),
         "engagement_source": EngagementFeed(media=media, location=setting("MICRODRAMA_ENGAGEMENT")),
-        "localization": Localization(locales=setting("MICRODRAMA_LOCALES")),
+        "localization": Localization(
+            locales=setting("MICRODRAMA_LOCALES"), burned_in=setting("MICRODRAMA_BURNED_IN")
+        ),
         "encoder": VideoEncoder(),
     }

@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from microdrama.models.backends import Backends, PainterOptions
+from microdrama.models.backends import Backends, MotionOptions, PainterOptions
 from microdrama.models.device import MODELS, DeviceConfig, ModelError
 
 
@@ -34,7 +34,8 @@ class ModelDevice(dg.ConfigurableResource):
 
 
 class ModelBackends(dg.ConfigurableResource):
-    """The writer, painter, voice and translator: `embedded` or a model by hub id or path."""
+    """The writer, painter, voice, translator and motion: `embedded` or a model by hub id or
+    path."""
 
     device: ModelDevice
     writer: str = Field(default="embedded", description="embedded or transformers")
@@ -53,6 +54,17 @@ class ModelBackends(dg.ConfigurableResource):
     translator_model: str = Field(
         default="", description="seq2seq translation model; {lang} becomes the target's code"
     )
+    motion: str = Field(default="embedded", description="embedded (eased pan) or diffusers")
+    motion_model: str = Field(
+        default="", description="image-to-video pipeline (SVD, LTX, Wan...): hub id or directory"
+    )
+    music: str = Field(default="embedded", description="embedded (FluidSynth) or transformers")
+    music_model: str = Field(
+        default="", description="text-to-music model (MusicGen): hub id or directory"
+    )
+    motion_size: str = Field(default="576x1024", description="9:16 WIDTHxHEIGHT the model moves at")
+    motion_frames: int = Field(default=14, description="frames the model makes per shot")
+    motion_steps: int = Field(default=4, description="denoising steps per clip")
     painter_size: str = Field(default="576x1024", description="9:16 WIDTHxHEIGHT the model paints")
     painter_steps: int = Field(default=2, description="denoising steps (turbo models: 1-4)")
     painter_guidance: float = Field(default=0.0, description="classifier-free guidance scale")
@@ -61,28 +73,40 @@ class ModelBackends(dg.ConfigurableResource):
     cache: str = Field(description="where converted models are kept (MICRODRAMA_CACHE)")
 
     def backends(self) -> Backends:
-        width, _, height = self.painter_size.partition("x")
-        if not (width.isdigit() and height.isdigit()):
-            raise ModelError(
-                f"MICRODRAMA_PAINTER_SIZE={self.painter_size!r}: use WIDTHxHEIGHT, e.g. 576x1024"
-            )
+        width, height = size("MICRODRAMA_PAINTER_SIZE", self.painter_size)
+        motion_width, motion_height = size("MICRODRAMA_MOTION_SIZE", self.motion_size)
         return Backends(
-            self.writer,
-            self.writer_model,
-            self.painter,
-            self.painter_model,
-            self.voice,
-            self.voice_model,
-            self.translator,
-            self.translator_model,
-            self.device.config(),
-            PainterOptions(
-                int(width),
-                int(height),
+            writer=self.writer,
+            writer_model=self.writer_model,
+            painter=self.painter,
+            painter_model=self.painter_model,
+            voice=self.voice,
+            voice_model=self.voice_model,
+            translator=self.translator,
+            translator_model=self.translator_model,
+            motion=self.motion,
+            motion_model=self.motion_model,
+            music=self.music,
+            music_model=self.music_model,
+            device=self.device.config(),
+            moving=MotionOptions(
+                motion_width, motion_height, self.motion_frames, self.motion_steps
+            ),
+            painting=PainterOptions(
+                width,
+                height,
                 self.painter_steps,
                 self.painter_guidance,
                 self.painter_batch,
                 self.attention_slicing,
             ),
-            Path(self.cache).expanduser(),
+            cache=Path(self.cache).expanduser(),
         )
+
+
+def size(variable: str, value: str) -> tuple[int, int]:
+    """A WIDTHxHEIGHT setting as numbers, or an error naming its variable."""
+    width, _, height = value.partition("x")
+    if not (width.isdigit() and height.isdigit()):
+        raise ModelError(f"{variable}={value!r}: use WIDTHxHEIGHT, e.g. 576x1024")
+    return int(width), int(height)

@@ -19,7 +19,7 @@ SHORT_KEY = "short-revenge-0001-01"  # the episode `rendered` makes
 def factory_env(root: Path, templates_from: list[Path]) -> dict[str, Path]:
     """DAGSTER_HOME, storage and a templates dir (phrasebooks and policy included) under root."""
     templates = root / "templates"
-    for folder in ("phrasebook", "policy"):
+    for folder in ("phrasebook", "policy", "music"):
         shutil.copytree(REPO / "templates" / folder, templates / folder)
     for path in templates_from:
         shutil.copy(path, templates)
@@ -29,6 +29,7 @@ def factory_env(root: Path, templates_from: list[Path]) -> dict[str, Path]:
         "MICRODRAMA_TEMPLATES": templates,
         "MICRODRAMA_TRENDS": REPO / "data" / "trends.csv",
         "MICRODRAMA_LOCALES": "en,es,pt-BR,zh-CN",
+        "MICRODRAMA_BURNED_IN": "en",
     }
     env["DAGSTER_HOME"].mkdir()
     return env
@@ -52,7 +53,9 @@ def environment(env: dict[str, Path]) -> Iterator[dict[str, Path]]:
 def factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     """Environment for a factory of our own: DAGSTER_HOME, storage, and a templates dir."""
     shipped = [FIXTURES / f"{SHORT_GENRE}.yaml", REPO / "templates" / "revenge.yaml"]
-    with environment(factory_env(tmp_path_factory.mktemp("factory"), shipped)) as env:
+    env = factory_env(tmp_path_factory.mktemp("factory"), shipped)
+    env["MICRODRAMA_BURNED_IN"] = "all"  # the package and a burned-in MP4 for every locale
+    with environment(env) as env:
         yield env
 
 

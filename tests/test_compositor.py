@@ -1,4 +1,5 @@
-"""The one-process cut, decoded frame by frame and checked against what it was asked."""
+"""The one-process burned-in render, decoded frame by frame and checked against what it was
+asked."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PIL import Image
 
 from microdrama.compositor import (
     VideoSettings,
+    mix_dialogue,
     overscan_size,
     pack_captions,
     render,
@@ -76,6 +78,7 @@ def cut(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Image.new("RGB", (w, h), (255, 0, 0)).save(folder / "shot_01.png")
     tone = 0.3 * np.sin(2 * np.pi * 440 * np.arange(8000) / 16000)
     write_wav(folder / "line.wav", 16000, tone)
+    mix_dialogue([(0.1, folder / "line.wav")], 2.0, folder / "mix.wav")
     render(
         [folder / "shot_00.png", folder / "shot_01.png"],
         ["wide", "wide"],
@@ -83,7 +86,7 @@ def cut(tmp_path_factory: pytest.TempPathFactory) -> Path:
         [Cue(1.25, 1.75, "Hi there")],
         "T",
         CaptionPainter(font_for("en"), w, SETTINGS.caption_px),
-        [(0.1, folder / "line.wav")],
+        folder / "mix.wav",
         folder / "episode.mp4",
         SETTINGS,
     )
@@ -145,6 +148,7 @@ def test_a_shot_shorter_than_a_frame_is_left_out(tmp_path: Path) -> None:
     for still, color in zip(stills, [(255, 0, 0), (0, 255, 0), (0, 0, 255)], strict=True):
         Image.new("RGB", (w, h), color).save(still)
     out = tmp_path / "episode.mp4"
+    mix_dialogue([], 1.02, tmp_path / "silence.wav")
     render(
         stills,
         ["wide", "medium", "close-up"],
@@ -152,7 +156,7 @@ def test_a_shot_shorter_than_a_frame_is_left_out(tmp_path: Path) -> None:
         [],
         "",
         CaptionPainter(font_for("en"), w, SETTINGS.caption_px),
-        [],
+        tmp_path / "silence.wav",
         out,
         SETTINGS,
     )

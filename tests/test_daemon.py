@@ -63,8 +63,10 @@ def test_template_edit_regenerates_one_genre_then_backfill(deployment: dict) -> 
     }
     assert parents["script"] == {"premise"}
     assert parents["frames"] == parents["voice"] == {"script"}
-    assert parents["cut"] == {"frames", "voice"}
-    assert parents["localized"] == {"cut"}
+    assert parents["motion"] == {"frames", "voice"}
+    assert parents["cut"] == {"frames", "voice", "motion"}
+    assert parents["music"] == {"cut"}
+    assert parents["localized"] == {"cut", "voice", "music"}
     assert parents["premise"] == {"release"}
     assert parents["catalog"] == {"localized"}
     assert parents["gallery"] == {"catalog"}

@@ -28,8 +28,10 @@ def test_lineage() -> None:
     assert parents["script"] == {"premise"}
     assert parents["frames"] == {"script"}
     assert parents["voice"] == {"script"}
-    assert parents["cut"] == {"frames", "voice"}
-    assert parents["localized"] == {"cut"}
+    assert parents["motion"] == {"frames", "voice"}
+    assert parents["cut"] == {"frames", "voice", "motion"}
+    assert parents["music"] == {"cut"}
+    assert parents["localized"] == {"cut", "voice", "music"}
     assert parents["catalog"] == {"localized"}
     assert parents["gallery"] == {"catalog"}
     partitioned = {
@@ -44,7 +46,9 @@ def test_lineage() -> None:
         "script",
         "frames",
         "voice",
+        "motion",
         "cut",
+        "music",
         "localized",
         "catalog",
         "gallery",
@@ -84,7 +88,7 @@ def test_every_quality_gate_is_an_asset_check_and_only_warnings_do_not_block() -
 def test_model_steps_share_the_gpu_pool_and_batch_partitions() -> None:
     from definitions import defs
 
-    for name in ("premise", "script", "frames", "voice", "cut", "localized"):
+    for name in ("premise", "script", "frames", "voice", "motion", "cut", "music", "localized"):
         asset = defs.resolve_assets_def(name)
         assert asset.backfill_policy == dg.BackfillPolicy.multi_run(max_partitions_per_run=4)
-        assert asset.op.pool == (None if name == "cut" else "gpu"), name
+        assert asset.op.pool == (None if name in ("cut", "localized") else "gpu"), name

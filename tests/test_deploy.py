@@ -72,7 +72,7 @@ def model_step_tags(gpu_nodes: str) -> dict[str, dict[str, dict]]:
 def test_model_steps_request_a_gpu_node_only_when_asked() -> None:
     tagged = model_step_tags("1")
     placed = {name for name, tags in tagged.items() if "dagster-k8s/config" in tags}
-    assert placed == {"premise", "script", "frames", "voice", "localized"}
+    assert placed == {"premise", "script", "frames", "voice", "motion", "music"}
     config = json.loads(tagged["frames"]["dagster-k8s/config"])  # as dagster-k8s reads it
     container, pod = config["container_config"], config["pod_spec_config"]
     assert container["resources"]["limits"]["nvidia.com/gpu"] == "1"

@@ -69,30 +69,26 @@ def served(rendered: dict, factory: dict[str, Path]) -> Iterator[str]:
     yield from serve(factory["MICRODRAMA_STORAGE"])
 
 
-def watch(page: object, locale: str) -> dict:
-    """Pick `locale` in the episode's player; wait for its metadata; describe the player."""
-    page.select_option(f"{CARD} select", locale)
-    page.wait_for_function(
-        """([card, locale]) => {
-            const v = document.querySelector(card + ' video');
-            return v && v.currentSrc.includes('/' + (locale === 'en' ? 'cut' : locale) + '/')
-                && v.readyState >= 1 && v.duration > 0;
-        }""",
-        arg=[CARD, locale],
-        timeout=30_000,
-    )
+def stream(page: object) -> dict:
+    """The episode's player as hls.js sees it: its sound and subtitle tracks now."""
     return page.evaluate(
         """(card) => {
-            const v = document.querySelector(card + ' video');
-            const t = v.textTracks[0];
-            return {src: v.currentSrc, duration: v.duration, tracks: v.textTracks.length,
-                    language: t && t.language};
+            const node = document.querySelector(card);
+            const v = node.querySelector('video'), hls = node.hls;
+            const audio = hls && hls.audioTracks[hls.audioTrack];
+            const subs = hls && hls.subtitleTracks[hls.subtitleTrack];
+            const showing = [...v.textTracks].filter((t) => t.mode === 'showing');
+            return {player: v.dataset.player, time: v.currentTime, duration: v.duration,
+                    audio: audio && audio.lang, subtitles: subs && subs.lang,
+                    languages: hls ? hls.audioTracks.map((t) => t.lang) : [],
+                    showing: showing.map((t) => t.language),
+                    cues: showing.length && showing[0].cues ? showing[0].cues.length : 0};
         }""",
         CARD,
     )
 
 
-def test_gallery_served_lists_episodes_plays_and_switches_locale(
+def test_gallery_plays_the_package_and_switches_sound_and_subtitles(
     browser: object, served: str, rendered: dict
 ) -> None:
     page = browser.new_page()
@@ -101,14 +97,48 @@ def test_gallery_served_lists_episodes_plays_and_switches_locale(
     page.goto(f"{served}/gallery/index.html")
     page.wait_for_selector(CARD)
     assert "checks passed" in page.inner_text(f"{CARD} summary")
-    english = watch(page, "en")
-    assert english["duration"] == pytest.approx(rendered_seconds(rendered, "en"), abs=0.3)
-    assert english["tracks"] == 1 and english["language"] == "en"  # a .vtt file, not inline
-    chinese = watch(page, "zh-CN")
-    assert chinese["src"].endswith("/localized/zh-CN/episode.mp4")
-    assert chinese["tracks"] == 1 and chinese["language"] == "zh-CN"
-    assert chinese["duration"] != english["duration"]
-    assert any(u.endswith("/localized/zh-CN/episode.vtt") for u in requests)
+    page.wait_for_function(
+        "(card) => { const n = document.querySelector(card); return n.hls && "
+        "n.hls.audioTracks.length > 0 && n.querySelector('video').duration > 0; }",
+        arg=CARD,
+        timeout=30_000,
+    )
+    english = stream(page)
+    assert english["player"] == "hls.js"
+    assert english["languages"] == ["en", "es", "pt-BR", "zh-CN"]
+    assert english["audio"] == "en"
+    assert english["duration"] == pytest.approx(package_seconds(rendered), abs=0.3)
+    page.eval_on_selector(f"{CARD} video", "v => { v.muted = true; return v.play(); }")
+    page.wait_for_function(
+        "(card) => document.querySelector(card + ' video').currentTime > 0.5", arg=CARD
+    )
+    page.eval_on_selector(f"{CARD} video", "v => { v.dataset.mark = 'the same element'; }")
+    page.select_option(f"{CARD} select", "zh-CN")
+    page.wait_for_function(
+        """(card) => { const n = document.querySelector(card), hls = n.hls;
+            const shown = [...n.querySelector('video').textTracks].find(
+                (t) => t.mode === 'showing' && t.cues && t.cues.length);
+            return hls.audioTracks[hls.audioTrack].lang === 'zh-CN' && shown
+                && shown.language === 'zh-CN'; }""",
+        arg=CARD,
+        timeout=30_000,
+    )
+    chinese = stream(page)
+    assert (chinese["audio"], chinese["subtitles"], chinese["showing"]) == (
+        "zh-CN",
+        "zh-CN",
+        ["zh-CN"],
+    )
+    assert chinese["cues"] >= 1
+    same = page.eval_on_selector(f"{CARD} video", "v => v.dataset.mark")
+    assert same == "the same element"  # the same player and stream played on
+    page.wait_for_function(
+        "(card) => document.querySelector(card + ' video').currentTime > 1.5", arg=CARD
+    )
+    fetched = [u for u in requests if "/localized/zh-CN/" in u]
+    assert any(u.endswith("/localized/zh-CN/subtitles.vtt") for u in fetched)
+    assert any("/localized/zh-CN/audio/" in u and u.endswith(".m4s") for u in fetched)
+    assert not [u for u in requests if u.endswith("episode.mp4")]  # no burned-in file
     outside = [u for u in requests if not u.startswith((served, "blob:", "data:"))]
     assert outside == [], outside
     page.close()
@@ -121,15 +151,26 @@ def test_gallery_works_opened_from_disk(browser: object, factory: dict[str, Path
     index = factory["MICRODRAMA_STORAGE"] / "gallery" / "index.html"
     page.goto(index.as_uri())
     page.wait_for_selector(CARD)
-    assert watch(page, "es")["duration"] > 0
+    page.wait_for_function(
+        "(card) => { const v = document.querySelector(card + ' video'); "
+        "return v && v.readyState >= 1 && v.duration > 0; }",
+        arg=CARD,
+        timeout=30_000,
+    )
+    player = page.eval_on_selector(
+        f"{CARD} video", "v => ({player: v.dataset.player, src: v.currentSrc})"
+    )
+    assert player["player"] == "mp4"  # a page from disk may not fetch playlists
+    assert player["src"].endswith("/localized/en/episode.mp4")  # the source burned in
     assert [u for u in requests if not u.startswith(("file://", "blob:", "data:"))] == []
     page.close()
 
 
-def rendered_seconds(rendered: dict, locale: str) -> float:
+def package_seconds(rendered: dict) -> float:
     from microdrama.ffmpeg import probe
 
-    return float(probe(Path(rendered["variants"][locale]))["format"]["duration"])
+    master = Path(rendered["package"])
+    return float(probe(master.parent / "en" / "audio" / "index.m3u8")["format"]["duration"])
 
 
 def synthetic_rows(count: int) -> list[dict]:

@@ -128,12 +128,15 @@ def test_speech_gates(tmp_path: Path) -> None:
     assert "expected" in failing(speech_gates(rushed, tmp_path))["plausible_duration"]
 
 
-def test_media_gates_pass_a_rendered_cut(rendered: dict) -> None:
-    video = Path(rendered["cut"])
+MEDIA = ["encoding", "duration", "av_sync", "loudness", "cues", "captions_fit"]
+
+
+def test_media_gates_pass_a_rendered_burned_in_variant(rendered: dict) -> None:
+    video = Path(rendered["variants"]["en"])
     timeline = read_json(video.parent / "timeline.json")
     settings = VideoSettings()
     gates = media_gates(video, timeline, settings.width, settings.height)
-    assert [g.name for g in gates] == list(CHECKS["cut"])
+    assert [g.name for g in gates] == MEDIA
     assert failing(gates) == {}
     assert abs(gates[3].metadata["lufs"] + 14) <= 2
 
@@ -156,7 +159,7 @@ def test_media_gates_catch_a_broken_video(tmp_path: Path) -> None:
         ],
     }
     bad = failing(media_gates(broken, timeline, 720, 1280))
-    assert set(bad) == {"encoding", "duration", "av_sync", "loudness", "cues", "captions_fit"}
+    assert set(bad) == set(MEDIA)
     assert "mpeg4" in bad["encoding"] and "360x640" in bad["encoding"]
     assert "cue 2 starts at 1.00s, before cue 1 ends" in bad["cues"]
     assert "cue 2 needs 120 columns, at most 96" in bad["captions_fit"]

@@ -157,9 +157,9 @@ def test_hostile_names_and_topic_render_literally(
     episode = MediaStore(factory["MICRODRAMA_STORAGE"]).episode_dir(EpisodeKey.parse(key))
     script = read_json(episode / "script" / "script.json")
     assert script["topic"] == TOPIC
-    srt = (episode / "cut" / "episode.srt").read_text()
+    srt = (episode / "localized" / "en" / "episode.srt").read_text()
     assert NAMES["heroine"] in srt  # the twist line names her
-    vtt = (episode / "cut" / "episode.vtt").read_text()
+    vtt = (episode / "localized" / "en" / "episode.vtt").read_text()
     assert html.escape(NAMES["heroine"], quote=False) in vtt  # escaped, so no tag can open
     assert TOPIC in (episode / "premise" / "premise.json").read_text()
     assert not list(factory["MICRODRAMA_STORAGE"].parent.rglob("escaped*"))

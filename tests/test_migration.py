@@ -109,8 +109,6 @@ def test_a_migrated_episode_renders_again(legacy: dict) -> None:
     from operations.render import render
 
     made = render(None, "short-revenge-0002-01", None)
-    premise = json.loads(
-        Path(made["cut"]).parents[1].joinpath("premise", "premise.json").read_text()
-    )
+    premise = json.loads(Path(made["cut"]).parent.joinpath("premise", "premise.json").read_text())
     assert premise["seed"] == 4 and premise["key"] == "short-revenge-0002-01"  # its old seed
-    assert set(made["variants"]) == {"en", "es"}
+    assert set(made["subtitles"]) == {"en", "es"}

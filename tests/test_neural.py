@@ -9,12 +9,15 @@ import json
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import dagster as dg
 import numpy as np
 import pandas as pd
 import pytest
 import tiny_models
+import tiny_motion
+import tiny_music
 from conftest import FIXTURES, REPO, SHORT_GENRE, environment, factory_env
 from PIL import Image
 
@@ -30,7 +33,7 @@ BATCH = [f"{SHORT_GENRE}-{n:04d}-01" for n in (2, 3, 4)]
 
 @pytest.fixture(scope="module")
 def neural(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
-    """A factory of its own whose four modalities run tiny models built for it."""
+    """A factory of its own whose six modalities run tiny models built for it."""
     root = tmp_path_factory.mktemp("neural")
     models = root / "models"
     env = {
@@ -47,6 +50,13 @@ def neural(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]
         "MICRODRAMA_VOICE_MODEL": tiny_models.speech_model(models / "voice"),
         "MICRODRAMA_TRANSLATOR": "transformers",
         "MICRODRAMA_TRANSLATOR_MODEL": tiny_models.translation_model(models / "translator"),
+        "MICRODRAMA_MOTION": "diffusers",
+        "MICRODRAMA_MOTION_MODEL": tiny_motion.video_pipeline(models / "motion"),
+        "MICRODRAMA_MOTION_SIZE": "40x72",
+        "MICRODRAMA_MOTION_FRAMES": "4",
+        "MICRODRAMA_MOTION_STEPS": "2",
+        "MICRODRAMA_MUSIC": "transformers",
+        "MICRODRAMA_MUSIC_MODEL": tiny_music.musicgen(models / "music"),
     }
     with environment(env):
         yield env
@@ -86,15 +96,15 @@ def probe(video: str) -> dict:
 
 
 def test_every_modality_runs_its_model_and_the_episode_ships(rendered: dict) -> None:
-    streams = probe(rendered["cut"])
+    streams = probe(rendered["variants"]["en"])  # the source's burned-in MP4
     assert streams["video"]["codec_name"] == "h264"
     assert (streams["video"]["width"], streams["video"]["height"]) == (720, 1280)
     assert streams["audio"]["codec_name"] == "aac"
-    assert set(rendered["variants"]) == set(LOCALES.split(","))
+    assert set(rendered["subtitles"]) == set(LOCALES.split(","))
     catalog = pd.read_parquet(rendered["catalog"])
     assert list(catalog["key"]) == [KEY]
     kinds = {key[0] for key in rendered["loads"]}
-    assert kinds == {"writer", "painter", "voice", "translator"}
+    assert kinds == {"writer", "painter", "voice", "translator", "motion", "music"}
 
 
 def test_each_model_loads_once_per_run(rendered: dict) -> None:
@@ -112,6 +122,8 @@ def test_model_notes_are_in_the_metadata(rendered: dict) -> None:
     assert script["model_texts"].value + kept_count == shots_and_lines
     assert "storyboard_fallbacks" in latest("frames", partition).metadata
     assert "espeak_fallbacks" in latest("voice", partition).metadata
+    assert "pan_fallbacks" in latest("motion", partition).metadata
+    assert "fell_back" in latest("music", partition).metadata
 
 
 def test_painter_paints_with_the_model_not_the_storyboard(rendered: dict, neural: dict) -> None:
@@ -120,13 +132,53 @@ def test_painter_paints_with_the_model_not_the_storyboard(rendered: dict, neural
 
     frames_meta = latest("frames", KEY).metadata
     assert frames_meta["storyboard_fallbacks"].value < 5
-    folder = Path(rendered["cut"]).parents[1]
+    folder = Path(rendered["cut"]).parent
     script = Script.from_dict(json.loads((folder / "script" / "script.json").read_text()))
     template = load_template(Path(neural["MICRODRAMA_TEMPLATES"]) / f"{SHORT_GENRE}.yaml").template
     painted = np.asarray(Image.open(folder / "frames" / "shot_00.png"), dtype=np.int16)
     drawn = np.asarray(paint_shot(template, script.shots[0]), dtype=np.int16)
     assert painted.shape == drawn.shape == (1280, 720, 3)
     assert np.abs(painted - drawn).mean() > 10
+
+
+def test_the_model_moves_the_shots_of_the_picture(rendered: dict) -> None:
+    motion = latest("motion", KEY).metadata
+    assert motion["moving_shots"].value == motion["shots"].value > 0
+    clips = json.loads((Path(rendered["cut"]).parent / "motion" / "clips.json").read_text())
+    assert all(c["file"] for c in clips)
+
+
+class Frozen:
+    """A stand-in image-to-video pipeline whose clips never move: every one fails its gate."""
+
+    vae_scale_factor = 8
+
+    def __call__(self, image, num_frames, **_) -> SimpleNamespace:
+        held = [np.repeat(np.asarray(still)[None], num_frames, 0) for still in image]
+        return SimpleNamespace(frames=np.stack(held).astype(np.float32) / 255)
+
+
+def test_a_clip_that_fails_its_gate_falls_back_to_the_pan(
+    rendered: dict, neural: dict[str, Path]
+) -> None:
+    from definitions import defs
+    from microdrama.models.device import DeviceConfig
+
+    model = str(neural["MICRODRAMA_MOTION_MODEL"])
+    MODELS.get(("motion", model, str(DeviceConfig("cpu"))), Frozen)
+    outcome = defs.resolve_job_def("episode_job").execute_in_process(
+        instance=dg.DagsterInstance.get(),
+        partition_key=KEY,
+        asset_selection=[dg.AssetKey("motion"), dg.AssetKey("cut")],
+        raise_on_error=False,
+    )
+    assert outcome.success
+    motion = latest("motion", KEY).metadata
+    assert motion["moving_shots"].value == 0
+    assert motion["pan_fallbacks"].value == motion["shots"].value
+    assert "motion gate: frozen" in motion["pan_reasons"].value
+    picture = Path(rendered["cut"]) / "video" / "720p" / "index.m3u8"
+    assert probe(str(picture))["video"]["codec_name"] == "h264"  # the pan made the picture
 
 
 def test_a_batch_of_partitions_loads_each_model_once(rendered: dict) -> None:
@@ -146,7 +198,16 @@ def test_a_batch_of_partitions_loads_each_model_once(rendered: dict) -> None:
     assert outcome.success
     assert set(MODELS.loads.values()) == {1}, MODELS.loads
     for partition in BATCH:
-        for asset in ("premise", "script", "frames", "voice", "cut", "localized"):
+        for asset in (
+            "premise",
+            "script",
+            "frames",
+            "voice",
+            "motion",
+            "cut",
+            "music",
+            "localized",
+        ):
             event = latest(asset, partition)  # each partition records its own artifact
             assert event.metadata["path"].value.endswith(f"{partition}/{asset}")
             manifest = Path(event.metadata["path"].value) / "manifest.json"
@@ -168,7 +229,7 @@ def test_bad_model_configuration_is_a_clear_error(
 ) -> None:
     from operations.render import render
 
-    cut = Path(rendered["cut"])
+    cut = Path(rendered["cut"]) / "manifest.json"
     before = cut.stat().st_mtime_ns
     monkeypatch.setenv(variable, value)
     with pytest.raises(RuntimeError, match=message) as raised:

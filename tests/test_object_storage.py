@@ -42,7 +42,7 @@ def test_memory_media_root_matches_a_local_one(
         theirs = read_json(Episode(fresh, KEY).fetch(artifact) / "manifest.json")
         assert theirs == mine, artifact
         assert (fresh.remote / relative / artifact / "manifest.json").exists()
-    assert (fresh.episode_dir(KEY) / "cut" / "episode.mp4").stat().st_size
+    assert (fresh.episode_dir(KEY) / "cut" / "video" / "720p" / "index.m3u8").stat().st_size
     row = episode_row(Episode(fresh, KEY))
     assert row["versions"] == episode_row(Episode(local, KEY))["versions"]
     assert read_dataset(fresh.fetch_files(dataset_dir(fresh)))["key"].tolist() == [str(KEY)]

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import dagster as dg
+import m3u8
 import pandas as pd
 import pytest
 from conftest import FIXTURES, environment, factory_env
@@ -25,7 +26,8 @@ def streams(path: str) -> dict[str, dict]:
 def test_render_reports_every_locale(rendered: dict) -> None:
     assert set(rendered["variants"]) == set(LOCALES)
     assert set(rendered["subtitles"]) == set(LOCALES)
-    assert rendered["cut"] == rendered["variants"]["en"]
+    assert Path(rendered["package"]).name == "master.m3u8"
+    assert Path(rendered["cut"]).name == "cut"
     assert rendered["seconds"] > 0
 
 
@@ -38,9 +40,7 @@ def test_variant_is_vertical_h264_aac_timed_by_its_script(rendered: dict, locale
     duration = float(media["format"]["duration"])
     timeline = read_json(Path(rendered["variants"][locale]).parent / "timeline.json")
     assert duration == pytest.approx(timeline["seconds"], abs=0.25)
-    script = Script.from_dict(
-        read_json(Path(rendered["cut"]).parents[1] / "script" / "script.json")
-    )
+    script = Script.from_dict(read_json(Path(rendered["cut"]).parent / "script" / "script.json"))
     assert duration == pytest.approx(script.runtime_seconds, rel=0.35)
     assert float(audio["duration"]) == pytest.approx(float(video["duration"]), abs=0.25)
 
@@ -50,11 +50,8 @@ def test_each_variant_has_its_own_audio_and_subtitles(rendered: dict) -> None:
     assert len(set(srts.values())) == len(LOCALES), "subtitles must differ per locale"
     assert any("\u4e00" <= ch <= "\u9fff" for ch in srts["zh-CN"])
     assert "林夏" in srts["zh-CN"] or "赵薇安" in srts["zh-CN"]  # localized character names
-    dubbed = {
-        loc: read_json(Path(p).parent / "lines.json")
-        for loc, p in rendered["variants"].items()
-        if loc != "en"
-    }
+    voice = Path(rendered["cut"]).parent / "voice"
+    dubbed = {loc: read_json(voice / loc / "lines.json") for loc in LOCALES if loc != "en"}
     for locale, lines in dubbed.items():
         assert all(line["seconds"] > 0.3 for line in lines), locale
         assert all(line["method"] != "untranslated" for line in lines), locale
@@ -65,7 +62,7 @@ def test_each_variant_has_its_own_audio_and_subtitles(rendered: dict) -> None:
 def test_render_names_the_series_and_episode_number(rendered: dict) -> None:
     assert rendered["episode"] == "short-revenge-0001-01"
     assert (rendered["series"], rendered["episode_number"]) == ("short-revenge-0001", 1)
-    assert rendered["cut"].split("/")[-5:-2] == [
+    assert rendered["cut"].split("/")[-4:-1] == [
         "short-revenge",
         "short-revenge-0001",
         "short-revenge-0001-01",
@@ -92,16 +89,16 @@ def test_data_version_is_the_manifest_digest(rendered: dict) -> None:
     ).records
     event = records[0].asset_materialization
     assert event is not None
-    manifest = read_json(Path(rendered["cut"]).parent / "manifest.json")
+    manifest = read_json(Path(rendered["cut"]) / "manifest.json")
     assert event.tags["dagster/data_version"] == manifest["digest"]
-    assert set(manifest["files"]) >= {"episode.mp4", "episode.srt", "episode.vtt", "poster.jpg"}
+    assert set(manifest["files"]) >= {"video/720p/index.m3u8", "video/360p/init.mp4", "poster.jpg"}
     assert event.metadata["poster"].value.startswith("![poster frame](data:image/jpeg;base64,")
 
 
 def test_failed_stage_keeps_the_previous_artifact(rendered: dict, tmp_path: Path) -> None:
     from microdrama.media import MediaStore
 
-    cut_dir = Path(rendered["cut"]).parent
+    cut_dir = Path(rendered["cut"])
     before = read_json(cut_dir / "manifest.json")
     store = MediaStore(cut_dir.parents[4])
     with pytest.raises(RuntimeError), store.staged(cut_dir) as staging:
@@ -116,7 +113,7 @@ def test_staging_left_by_a_killed_process_is_swept(rendered: dict) -> None:
 
     from microdrama.media import MediaStore
 
-    cut_dir = Path(rendered["cut"]).parent
+    cut_dir = Path(rendered["cut"])
     dead = subprocess.Popen(["true"])
     dead.wait()
     abandoned = cut_dir.with_name(f".cut.new.{dead.pid}.x1")
@@ -162,14 +159,19 @@ def test_a_locale_that_cannot_be_served_is_left_out_and_the_others_ship(tmp_path
     env["MICRODRAMA_LOCALES"] = "en,es,zh-CN"  # zh-CN has no machine translator here
     with environment(env):
         outcome = render("short-revenge", None, 3)
-    assert set(outcome["variants"]) == {"en", "es"}
-    assert probe(Path(outcome["variants"]["es"]))["streams"]
-    folder = Path(outcome["cut"]).parent.parent / "localized"
+    assert set(outcome["subtitles"]) == {"en", "es"}
+    assert set(outcome["variants"]) == {"en"}  # the source burned in, as configured by default
+    package = Path(outcome["package"])
+    parsed = m3u8.load(str(package))
+    assert sorted(m.language for m in parsed.media if m.type == "AUDIO") == ["en", "es"]
+    assert probe(package.parent / "es" / "audio" / "index.m3u8")["streams"]
+    folder = package.parent
     assert not (folder / "zh-CN").exists()
-    gates = {g["name"]: g for g in read_json(folder / "checks.json")}
-    assert not gates["all_locales"]["passed"]
-    assert "zh-CN left out (translated:" in gates["all_locales"]["reason"]
-    assert all(g["passed"] for name, g in gates.items() if name != "all_locales")
+    for stage in ("voice", "localized"):  # dubbed without it, and packaged without it
+        gates = {g["name"]: g for g in read_json(folder.parent / stage / "checks.json")}
+        assert not gates["all_locales"]["passed"]
+        assert "zh-CN left out (translated:" in gates["all_locales"]["reason"]
+        assert all(g["passed"] for name, g in gates.items() if name != "all_locales")
     row = pd.read_parquet(env["MICRODRAMA_STORAGE"] / "tables" / "catalog").iloc[0]
     assert row["key"] == outcome["episode"] and row["locales"] == "en,es"
     assert "zh-CN left out" in row["checks"]

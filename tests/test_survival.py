@@ -106,7 +106,7 @@ def test_a_killed_rerender_leaves_the_last_good_episode(
     rendered: dict, factory: dict[str, Path]
 ) -> None:
     folder = episode_dir(factory)
-    video = folder / "cut" / "episode.mp4"
+    video = folder / "cut" / "timeline.json"
     inode, row = video.stat().st_ino, catalog(factory).set_index("key").loc[SHORT_KEY]
     proc = subprocess.Popen(
         [sys.executable, "-m", "microdrama", "render", *RENDER_ARGS],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from microdrama.episode import Episode, variant_paths
+from microdrama.episode import LOCALIZED_SUMMARY, Episode, package_path, variant_paths
 from microdrama.gates import CHECKS, all_passed, recorded
 from microdrama.localize import SOURCE_LOCALE
 from microdrama.media import read_json
@@ -30,6 +30,7 @@ COLUMNS: dict[str, type] = {
     "seconds": float,
     "locales": str,
     "poster": str,
+    "package": str,  # the HLS master playlist; empty for an episode made before it
     "variants": str,
     "subtitles": str,
     "checks": str,
@@ -54,15 +55,20 @@ class NotFinished(ValueError):
     """The episode has no complete, gated set of artifacts yet."""
 
 
+# stages an episode made before they existed does not have: absent, they are left out of its row
+ADDED_LATER = {"motion", "music"}
+
+
 def episode_row(ep: Episode) -> dict[str, object]:
     """The episode's row; raises NotFinished unless every stage landed with its gates passed."""
-    checks = {stage: recorded(ep.fetch(stage)) for stage in CHECKS}
+    found = {stage: recorded(ep.fetch(stage)) for stage in CHECKS}
+    checks = {s: g for s, g in found.items() if g is not None or s not in ADDED_LATER}
     failing = [stage for stage, gates in checks.items() if not all_passed(gates)]
     if failing:
         raise NotFinished(f"{ep.key}: {', '.join(failing)} not made or not passed")
     premise, script = ep.premise(), ep.script()
-    summary = read_json(ep.dir("localized") / "summary.json")
-    locales = [SOURCE_LOCALE, *summary]
+    summary = read_json(ep.dir("localized") / LOCALIZED_SUMMARY)
+    locales = [SOURCE_LOCALE, *(loc for loc in summary if loc != SOURCE_LOCALE)]
     paths = variant_paths(ep, locales)
     store = ep.store
     return {
@@ -82,11 +88,14 @@ def episode_row(ep: Episode) -> dict[str, object]:
         "seconds": read_json(ep.dir("cut") / "timeline.json")["seconds"],
         "locales": ",".join(locales),
         "poster": store.relative(ep.dir("cut") / "poster.jpg"),
-        "variants": _json({loc: store.relative(p["video"]) for loc, p in paths.items()}),
+        "package": store.relative(package) if (package := package_path(ep)) else "",
+        "variants": _json(
+            {loc: store.relative(p["video"]) for loc, p in paths.items() if "video" in p}
+        ),
         "subtitles": _json({loc: store.relative(p["subtitles"]) for loc, p in paths.items()}),
         "checks": _json(checks),
         "status": episode_status(store, ep.key),
-        "versions": _json({stage: store.read_manifest(ep.dir(stage)).digest for stage in CHECKS}),
+        "versions": _json({stage: store.read_manifest(ep.dir(stage)).digest for stage in checks}),
         **concept_columns(premise.concept),
     }
 

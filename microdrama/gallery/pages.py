@@ -10,6 +10,7 @@ series page and the index, so the cost does not grow with the catalog.
 from __future__ import annotations
 
 import json
+import os
 from importlib.resources import files
 from pathlib import Path
 
@@ -21,6 +22,14 @@ from microdrama.release import utc_now
 
 STATIC = files("microdrama.gallery") / "static"
 SHELL = ("index.html", "app.js", "style.css")
+# hls.js, installed by `make setup` from package.json (npm); without it the gallery plays the
+# package where the browser plays HLS itself, and the burned-in MP4s elsewhere
+PLAYER = Path(
+    os.environ.get(
+        "MICRODRAMA_HLSJS",
+        Path(__file__).resolve().parents[2] / "node_modules" / "hls.js" / "dist" / "hls.min.js",
+    )
+)
 
 
 def gallery_dir(store: MediaStore) -> Path:
@@ -50,6 +59,7 @@ def entry(row: dict) -> dict:
         "status": row["status"],
         "poster": _up(row["poster"]),
         "locales": row["locales"].split(","),
+        "package": _up(row["package"]) if row.get("package") else "",
         "videos": {loc: _up(path) for loc, path in variants.items()},
         "subtitles": {loc: _up(path) for loc, path in subtitles.items()},
         "checks": {"passed": len(checks) - len(failed), "total": len(checks), "failed": failed},
@@ -74,11 +84,13 @@ def write_page(store: MediaStore, name: str, rows: pd.DataFrame) -> None:
 
 
 def write_shell(store: MediaStore) -> None:
-    """The page, its script and its style, when they differ from the packaged ones."""
+    """The page, its script, its style and the HLS player, when they differ from the
+    installed ones."""
     folder = gallery_dir(store)
-    for name in SHELL:
-        source = STATIC / name
-        target = folder / name
+    sources = [(STATIC / name, folder / name) for name in SHELL]
+    if PLAYER.is_file():
+        sources.append((PLAYER, folder / "hls.min.js"))
+    for source, target in sources:
         data = source.read_bytes()
         if not target.exists() or target.read_bytes() != data:
             store.write_file(target, data)

@@ -1,8 +1,8 @@
 """Which backend each modality uses: the embedded default, or a model on the device.
 
-Selected by MICRODRAMA_WRITER / _PAINTER / _VOICE / _TRANSLATOR (the backend) and the matching
-*_MODEL variables (a hub id or a local directory); the Dagster resource and the benchmark build
-one of these from them.
+Selected by MICRODRAMA_WRITER / _PAINTER / _VOICE / _TRANSLATOR / _MOTION / _MUSIC (the
+backend) and the matching *_MODEL variables (a hub id or a local directory); the Dagster
+resource and the benchmark build one of these from them.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from pathlib import Path
 
 from microdrama.localize import NeuralTranslator
 from microdrama.models.device import DeviceConfig, ModelError
+from microdrama.motion.animator import Animator
+from microdrama.music.render import Composer, FluidSynthComposer
 from microdrama.rewrite import Writer
 from microdrama.storyboard import Painter, StoryboardPainter
 from microdrama.voice import Espeak, Speaker
@@ -22,6 +24,8 @@ NEURAL = {
     "painter": "diffusers",
     "voice": "transformers",
     "translator": "transformers",
+    "motion": "diffusers",
+    "music": "transformers",
 }
 
 
@@ -36,6 +40,14 @@ class PainterOptions:
 
 
 @dataclass(frozen=True)
+class MotionOptions:
+    width: int = 576
+    height: int = 1024
+    frames: int = 14
+    steps: int = 4
+
+
+@dataclass(frozen=True)
 class Backends:
     writer: str = EMBEDDED
     writer_model: str = ""
@@ -45,8 +57,13 @@ class Backends:
     voice_model: str = ""
     translator: str = EMBEDDED
     translator_model: str = ""
+    motion: str = EMBEDDED
+    motion_model: str = ""
+    music: str = EMBEDDED
+    music_model: str = ""
     device: DeviceConfig = field(default_factory=DeviceConfig)
     painting: PainterOptions = field(default_factory=PainterOptions)
+    moving: MotionOptions = field(default_factory=MotionOptions)
     cache: Path = Path.home() / ".cache" / "microdrama"
 
     def __post_init__(self) -> None:
@@ -103,6 +120,26 @@ class Backends:
         from microdrama.models.voice import SpeechModel
 
         return SpeechModel(self.voice_model, self.device, Espeak())
+
+    def make_animator(self) -> Animator | None:
+        """The image-to-video model that moves the shots, or None for the eased pan alone."""
+        if self.motion == EMBEDDED:
+            return None
+        from microdrama.motion.animator import DiffusersAnimator
+
+        o = self.moving
+        return DiffusersAnimator(
+            self.motion_model, self.device, o.frames, o.steps, width=o.width, height=o.height
+        )
+
+    def make_composer(self) -> Composer:
+        """The score's composer: FluidSynth playing a MIDI score, or a text-to-music model
+        with that score as its fallback."""
+        if self.music == EMBEDDED:
+            return FluidSynthComposer()
+        from microdrama.music.musicgen import MusicGenComposer
+
+        return MusicGenComposer(self.music_model, self.device, FluidSynthComposer())
 
     def make_translator(self, locale: str) -> NeuralTranslator | None:
         """A wrapper that puts the model in front of the locale's embedded translator."""

@@ -106,25 +106,71 @@ const screens = new IntersectionObserver((seen) => {
   }
 }, { rootMargin: "200px" });
 
+// The HLS package plays over HTTP: hls.js where the browser has Media Source Extensions, the
+// browser itself where it plays HLS. Opened from disk, a page may not fetch playlists, so it
+// plays the burned-in MP4 (the source locale's by default) instead.
+function streams(entry) {
+  if (!entry.package || location.protocol === "file:") return null;
+  if (window.Hls && Hls.isSupported()) return "hls.js";
+  if (document.createElement("video").canPlayType("application/vnd.apple.mpegurl")) return "native";
+  return null;
+}
+
+// Switch the stream's sound and subtitles to `locale`: the same picture plays on.
+function chooseLocale(card, locale) {
+  const video = card.querySelector("video");
+  if (card.hls) {
+    const hls = card.hls;
+    const audio = hls.audioTracks.findIndex((t) => t.lang === locale);
+    if (audio >= 0 && hls.audioTrack !== audio) hls.audioTrack = audio;
+    hls.subtitleTrack = hls.subtitleTracks.findIndex((t) => t.lang === locale);
+    hls.subtitleDisplay = true;
+  } else if (video && video.audioTracks) {  // native HLS (Safari)
+    for (const track of video.audioTracks) track.enabled = track.language === locale;
+    for (const track of video.textTracks) {
+      track.mode = track.language === locale ? "showing" : "disabled";
+    }
+  }
+  if (video) video.dataset.locale = locale;
+}
+
 function attachPlayer(card) {
   if (card.querySelector("video")) return;
   const entry = card.entry;
   const locale = card.querySelector("select").value;
   const video = el("video", { controls: "", preload: "metadata", playsinline: "",
                               poster: entry.poster });
-  video.src = entry.videos[locale];
+  const screen = card.querySelector(".screen");
+  screen.replaceChildren(video);
+  const way = streams(entry);
+  video.dataset.player = way || "mp4";
+  if (way === "hls.js") {
+    const hls = new Hls({ subtitleDisplay: true });
+    card.hls = hls;
+    hls.on(Hls.Events.MANIFEST_PARSED, () => chooseLocale(card, card.querySelector("select").value));
+    hls.loadSource(entry.package);
+    hls.attachMedia(video);
+    return;
+  }
+  if (way === "native") {
+    video.src = entry.package;
+    video.addEventListener("loadedmetadata", () => chooseLocale(card, locale), { once: true });
+    return;
+  }
+  const mp4 = entry.videos[locale] ? locale : Object.keys(entry.videos)[0];
+  if (!mp4) return;
+  video.src = entry.videos[mp4];
   if (location.protocol !== "file:" && entry.subtitles[locale]) {
     const track = el("track", { kind: "subtitles", srclang: locale, label: locale, default: "",
                                 src: entry.subtitles[locale] });
     video.appendChild(track);
   }
-  const screen = card.querySelector(".screen");
-  screen.replaceChildren(video);
 }
 
 function detachPlayer(card) {
   const video = card.querySelector("video");
   if (!video || !video.paused) return;
+  if (card.hls) { card.hls.destroy(); card.hls = null; }
   video.removeAttribute("src");
   video.load();
   card.querySelector(".screen").replaceChildren(
@@ -172,7 +218,14 @@ function card(entry) {
   for (const locale of entry.locales) picker.appendChild(el("option", { value: locale }, locale));
   const wanted = filters().locale;
   if (wanted && entry.locales.includes(wanted)) picker.value = wanted;
-  picker.addEventListener("change", () => { detachPlayer(node); attachPlayer(node); });
+  picker.addEventListener("change", () => {
+    if (node.hls || (node.querySelector("video") && streams(entry) === "native")) {
+      chooseLocale(node, picker.value);  // the same stream, another sound and subtitles
+    } else {
+      detachPlayer(node);
+      attachPlayer(node);
+    }
+  });
   const row = el("p", { class: "meta" });
   row.append("Locale ", picker, " ");
   const series = el("button", { class: "link", type: "button" }, entry.series);

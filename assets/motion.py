@@ -1,0 +1,54 @@
+from collections.abc import Iterator
+
+import dagster as dg
+
+from assets.common import (
+    EPISODE_BATCH,
+    EPISODE_GROUP,
+    TRANSIENT_RETRY,
+    episode_batch,
+    gate_checks,
+    materialized,
+    model_errors,
+    model_step_tags,
+)
+from assets.frames import frames
+from assets.partitions import episode_partitions
+from assets.voice import voice
+from microdrama.episode import Episode, Staged, make_motion
+from resources import MediaStoreResource, ModelBackends, VideoEncoder
+
+
+@dg.asset(
+    partitions_def=episode_partitions,
+    deps=[frames, voice],
+    group_name=EPISODE_GROUP,
+    code_version="1",
+    kinds={"diffusers"},
+    check_specs=gate_checks("motion"),
+    backfill_policy=EPISODE_BATCH,
+    op_tags=model_step_tags(),
+    retry_policy=TRANSIENT_RETRY,
+    pool="gpu",
+)
+def motion(
+    context: dg.AssetExecutionContext,
+    media: MediaStoreResource,
+    encoder: VideoEncoder,
+    models: ModelBackends,
+) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
+    """A moving clip per shot from an image-to-video model (MICRODRAMA_MOTION=diffusers), held
+    to the picture's timing; a shot without one (the embedded default, or a clip that failed
+    its gate) keeps the eased pan over its keyframe."""
+    batch = episode_batch(context, media)
+
+    def describe(ep: Episode, staged: Staged) -> dict[str, object]:
+        return {
+            "moving_shots": sum(c["file"] is not None for c in staged.made),
+            "shots": len(staged.made),
+        }
+
+    with model_errors():
+        animator = models.backends().make_animator()
+        outcomes = make_motion(batch, encoder.settings(), animator)
+    yield from materialized(context, batch, outcomes, describe)

@@ -1,0 +1,2 @@
+"""The episode's score: genre moods, composition, rendering, ducking under the dialogue and its
+gates."""
