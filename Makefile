@@ -55,7 +55,8 @@ demo: setup
 	$(BIN)/microdrama audience update  # engagement in, the model's pictures, the next decisions
 	@echo
 	@echo "Episodes are under $(MICRODRAMA_STORAGE)/episodes; the catalog is $(MICRODRAMA_STORAGE)/tables/catalog (parquet, one file per episode)"
-	@echo "Watch them: open $(MICRODRAMA_STORAGE)/gallery/index.html in a browser (works from disk)"
+	@echo "Watch them: open $(MICRODRAMA_STORAGE)/gallery/index.html in a browser (from disk: the burned-in MP4s),"
+	@echo "  or serve the HLS packages: $(BIN)/python -m http.server -d $(MICRODRAMA_STORAGE), then http://127.0.0.1:8000/gallery/"
 	@echo "Browse the lineage: make dev, then open http://127.0.0.1:3000"
 
 screenshots: setup test-packages  # after `make demo`: docs/lineage.png and docs/gallery.png

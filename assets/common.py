@@ -210,3 +210,12 @@ def image_markdown(path: Path, alt: str) -> dg.MetadataValue:
     """An image the Dagster UI shows inline in the asset's metadata."""
     data = base64.b64encode(path.read_bytes()).decode()
     return dg.MetadataValue.md(f"![{alt}](data:image/jpeg;base64,{data})")
+
+
+def left_out(context: dg.AssetExecutionContext, ep: Episode, staged: Staged) -> str:
+    """Which locales the episode was made without, and why (logged as a warning); "" if none."""
+    gate = next(g for g in staged.gates if g.name == "all_locales")
+    if gate.passed:
+        return ""
+    context.log.warning(f"{ep.key}: {gate.reason}")
+    return gate.reason

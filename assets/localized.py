@@ -8,6 +8,7 @@ from assets.common import (
     TRANSIENT_RETRY,
     episode_batch,
     gate_checks,
+    left_out,
     materialized,
 )
 from assets.cut import cut
@@ -46,12 +47,9 @@ def localized(
             for loc, s in summary.items()
         ]
         header = ["| locale | title | seconds | burned-in |", "|---|---|---|---|"]
-        left_out = next(g for g in staged.gates if g.name == "all_locales")
-        if not left_out.passed:
-            context.log.warning(f"{ep.key}: {left_out.reason}")
         return {
             "locales": ", ".join(summary),
-            "left_out": "" if left_out.passed else left_out.reason,
+            "left_out": left_out(context, ep, staged),
             "renditions": dg.MetadataValue.md("\n".join([*header, *rows])),
             "package": dg.MetadataValue.path(str(package_path(ep))),
         }

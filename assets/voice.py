@@ -8,6 +8,7 @@ from assets.common import (
     TRANSIENT_RETRY,
     episode_batch,
     gate_checks,
+    left_out,
     materialized,
     model_errors,
     model_step_tags,
@@ -50,12 +51,9 @@ def voice(
             for loc, s in summary.items()
         ]
         header = ["| locale | title | speech seconds | translation |", "|---|---|---|---|"]
-        left_out = next(g for g in staged.gates if g.name == "all_locales")
-        if not left_out.passed:
-            context.log.warning(f"{ep.key}: {left_out.reason}")
         return {
             "locales": ", ".join(summary),
-            "left_out": "" if left_out.passed else left_out.reason,
+            "left_out": left_out(context, ep, staged),
             "dubs": dg.MetadataValue.md("\n".join([*header, *rows])),
             "speech_seconds": summary[SOURCE_LOCALE]["speech_seconds"],
             "untranslated_lines": sum(untranslated.values()),

@@ -121,3 +121,15 @@ def from_pretrained(load: Callable[..., T], source: str, variable: str, **kwargs
         where = "directory" if Path(source).is_absolute() else "hub id (no local copy)"
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelError(f"{variable}={source}: cannot load this model {where}: {first}") from exc
+
+
+def place(pipe: Any, device: DeviceConfig) -> Any:
+    """A diffusers pipeline on the device, or offloaded to it as `device.offload` asks."""
+    target = device.torch_device()
+    if device.offload == "none" or target.type == "cpu":
+        pipe.to(target)
+    elif device.offload == "model":
+        pipe.enable_model_cpu_offload(device=target)
+    else:
+        pipe.enable_sequential_cpu_offload(device=target)
+    return pipe

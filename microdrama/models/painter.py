@@ -16,7 +16,14 @@ from typing import Any
 from PIL import Image, ImageOps
 
 from microdrama.gates import MIN_LUMA_STD, luma_spread
-from microdrama.models.device import MODELS, DeviceConfig, ModelError, from_pretrained, model_source
+from microdrama.models.device import (
+    MODELS,
+    DeviceConfig,
+    ModelError,
+    from_pretrained,
+    model_source,
+    place,
+)
 from microdrama.story import Shot
 from microdrama.storyboard import PaintJob, paint_shot
 from microdrama.template import Character, GenreTemplate
@@ -116,14 +123,7 @@ class DiffusionPainter:
         pipe.set_progress_bar_config(disable=True)
         if self.attention_slicing:
             pipe.enable_attention_slicing()
-        device = self.device.torch_device()
-        if self.device.offload == "none" or device.type == "cpu":
-            pipe.to(device)
-        elif self.device.offload == "model":
-            pipe.enable_model_cpu_offload(device=device)
-        else:
-            pipe.enable_sequential_cpu_offload(device=device)
-        return pipe
+        return place(pipe, self.device)
 
     def pipeline(self) -> Any:
         return MODELS.get(("painter", self.model, str(self.device)), self._load)

@@ -19,7 +19,14 @@ from typing import Any, Protocol
 import numpy as np
 from PIL import Image, ImageOps
 
-from microdrama.models.device import MODELS, DeviceConfig, ModelError, from_pretrained, model_source
+from microdrama.models.device import (
+    MODELS,
+    DeviceConfig,
+    ModelError,
+    from_pretrained,
+    model_source,
+    place,
+)
 from microdrama.motion.clip import write_clip
 from microdrama.motion.gate import clip_gate
 
@@ -108,14 +115,7 @@ class DiffusersAnimator:
                 "name an image-to-video pipeline (e.g. stabilityai/stable-video-diffusion-img2vid)"
             )
         pipe.set_progress_bar_config(disable=True)
-        device = self.device.torch_device()
-        if self.device.offload == "none" or device.type == "cpu":
-            pipe.to(device)
-        elif self.device.offload == "model":
-            pipe.enable_model_cpu_offload(device=device)
-        else:
-            pipe.enable_sequential_cpu_offload(device=device)
-        return pipe
+        return place(pipe, self.device)
 
     def pipeline(self) -> Any:
         return MODELS.get(("motion", self.model, str(self.device)), self._load)
