@@ -611,43 +611,18 @@ def _place(
 ) -> tuple[list[Gate], dict]:
     """One locale on the shared timeline in `folder`: its gates and its summary."""
     clips = dubbed_lines(ep, locale)
-    voice_dir = ep.fetch("voice") / locale
     total, shots = timeline["seconds"], shots_of(timeline)
-    seconds = iter([c["seconds"] for c in clips])
-    starts, tempos = place_lines(shots, [[next(seconds) for _ in s.lines] for s in script.shots])
-    fitted, too_fast, sources = [], [], []
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".sound.", dir=folder.parent) as scratch:
         work = Path(scratch)
-        for n, (clip, tempo) in enumerate(zip(clips, tempos, strict=True), 1):
-            path = voice_dir / clip["file"]
-            if tempo > MAX_TEMPO:
-                too_fast.append(f"line {n} needs {tempo:.2f}x speed to fit the picture")
-            elif tempo > 1.0:
-                path = speed_up(path, tempo, work / clip["file"])
-            sources.append(path)
-            fitted.append(round(clip["seconds"] / tempo, 3))
+        starts, spoken, fits = _fit_lines(ep, script, shots, clips, locale, work)
         cues = []
-        for i, (start, seconds) in enumerate(zip(starts, fitted, strict=True)):
+        for i, (start, (_, seconds)) in enumerate(zip(starts, spoken, strict=True)):
             end = start + seconds + CAPTION_LINGER
             if i + 1 < len(starts):
                 end = min(end, starts[i + 1])
             cues.append(Cue(round(start, 3), round(end, 3), clips[i]["text"]))
-        mix = work / "mix.wav"
-        rate, music = read_wav(ep.fetch("music") / SCORE)
-        _, dialogue = compositor.dialogue_track(
-            list(zip(starts, sources, strict=True)), total, rate
-        )
-        dialogue = np.pad(dialogue, (0, max(0, music.size - dialogue.size)))[: music.size]
-        speech = [(start, start + seconds) for start, seconds in zip(starts, fitted, strict=True)]
-        ducked = duck(dialogue, music, rate, speech)
-        mixed = mix_stems(dialogue, ducked, rate)
-        write_wav(mix, rate, mixed)
-        scored = [
-            music_under_speech(dialogue, ducked, rate, speech),
-            music_audible(mixed, rate, speech),
-            no_clipping(mixed),
-        ]
+        mix, scored = _mix_with_score(ep, starts, spoken, total, work / "mix.wav")
         write_bytes(folder / "episode.srt", to_srt(cues).encode())
         write_bytes(folder / "episode.vtt", to_vtt(cues).encode())
         write_subtitles(cues, total, folder)
@@ -676,15 +651,57 @@ def _place(
             found = media_gates(folder / "episode.mp4", timed, settings.width, settings.height)
             failing = [f"{g.name}: {g.reason}" for g in found if not g.passed]
             burned = gate("burned_in", failing, f"{settings.width}x{settings.height} mp4 passed")
-    gates = [
-        gate("fits", too_fast, f"{sum(t > 1.0 for t in tempos)} line(s) sped up to fit"),
-        *sound_gates(sound, total),
-        *scored,
-        *cue_gates(timed, total),
-        burned,
+    gates = [fits, *sound_gates(sound, total), *scored, *cue_gates(timed, total), burned]
+    return gates, {"title": title, "seconds": total, "burned_in": burn}
+
+
+def _fit_lines(
+    ep: Episode,
+    script: Script,
+    shots: list[ShotTiming],
+    clips: list[dict],
+    locale: str,
+    work: Path,
+) -> tuple[list[float], list[tuple[Path, float]], Gate]:
+    """The locale's lines on the picture's shots: their starts, each clip as spoken (sped up
+    into `work` where it must be, to fit) with its seconds, and the `fits` gate."""
+    voice_dir = ep.fetch("voice") / locale
+    takes = iter([c["seconds"] for c in clips])
+    starts, tempos = place_lines(shots, [[next(takes) for _ in s.lines] for s in script.shots])
+    spoken, too_fast = [], []
+    for n, (clip, tempo) in enumerate(zip(clips, tempos, strict=True), 1):
+        path = voice_dir / clip["file"]
+        if tempo > MAX_TEMPO:
+            too_fast.append(f"line {n} needs {tempo:.2f}x speed to fit the picture")
+        elif tempo > 1.0:
+            path = speed_up(path, tempo, work / clip["file"])
+        spoken.append((path, round(clip["seconds"] / tempo, 3)))
+    sped = sum(t > 1.0 for t in tempos)
+    return starts, spoken, gate("fits", too_fast, f"{sped} line(s) sped up to fit")
+
+
+def _mix_with_score(
+    ep: Episode,
+    starts: list[float],
+    spoken: list[tuple[Path, float]],
+    total: float,
+    out: Path,
+) -> tuple[Path, list[Gate]]:
+    """The locale's dialogue over the episode's score, ducked under every line and brought
+    to the loudness target, as a WAV at `out`; and the gates of the score in this mix."""
+    rate, music = read_wav(ep.fetch("music") / SCORE)
+    placed = [(start, path) for start, (path, _) in zip(starts, spoken, strict=True)]
+    _, dialogue = compositor.dialogue_track(placed, total, rate)
+    dialogue = np.pad(dialogue, (0, max(0, music.size - dialogue.size)))[: music.size]
+    speech = [(start, start + seconds) for start, (_, seconds) in zip(starts, spoken, strict=True)]
+    ducked = duck(dialogue, music, rate, speech)
+    mixed = mix_stems(dialogue, ducked, rate)
+    write_wav(out, rate, mixed)
+    return out, [
+        music_under_speech(dialogue, ducked, rate, speech),
+        music_audible(mixed, rate, speech),
+        no_clipping(mixed),
     ]
-    summary = {"title": title, "seconds": total, "burned_in": burn}
-    return gates, summary
 
 
 def variant_paths(ep: Episode, locales: list[str]) -> dict[str, dict[str, Path]]:
