@@ -93,7 +93,7 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path(os.environ.get("MICRODRAMA_TEMPLATES", REPO / "templates")),
     )
-    p = commands.add_parser("bench", help="time one 60-second episode with three locales")
+    p = commands.add_parser("bench", help="time one episode: its package with three target locales")
     what = p.add_mutually_exclusive_group()
     what.add_argument(
         "--models",

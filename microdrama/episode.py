@@ -566,12 +566,17 @@ def make_localized(
     script, timeline, dubs = ep.script(), read_json(cut_dir / TIMELINE), voiced(ep)
     shipped, by_locale = {}, {}
     left_out = dict(dubs["left_out"])
-    with ep.store.staged(ep.dir("localized")) as tmp:
-        for locale, dubbed in dubs["locales"].items():
-            title = dubbed["title"]
-            gates, shipped[locale] = _place(
-                ep, script, timeline, locale, title, locale in burned_in, settings, tmp / locale
-            )
+    for artifact in ("voice", "motion", "music"):  # fetched once, before the threads read them
+        ep.fetch(artifact)
+    with ep.store.staged(ep.dir("localized")) as tmp, ThreadPoolExecutor(2) as pool:
+
+        def place(locale: str) -> tuple[list[Gate], dict]:
+            title, burn = dubs["locales"][locale]["title"], locale in burned_in
+            return _place(ep, script, timeline, locale, title, burn, settings, tmp / locale)
+
+        # two locales at a time: each is numpy and ffmpeg work that leaves the GIL
+        placed = pool.map(place, dubs["locales"])
+        for locale, (gates, shipped[locale]) in zip(dubs["locales"], placed, strict=True):
             failed = [f"{g.name}: {g.reason}" for g in gates if not g.passed]
             if failed and locale != SOURCE_LOCALE:
                 left_out[locale] = failed
