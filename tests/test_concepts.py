@@ -235,9 +235,7 @@ def test_a_new_genre_and_trope_from_the_readme_render_a_series_in_every_locale(
         assert continuity["passed"] and ("answered" in continuity["reason"]) == (n > 0)
         zh = Path(outcome["subtitles"]["zh-CN"]).read_text()
         assert any(m["names"]["zh-CN"] in zh for m in bible["cast"].values())
-    pilot = json.loads(
-        (Path(made[0]["cut"]).parent / "premise" / "premise.json").read_text()
-    )
+    pilot = json.loads((Path(made[0]["cut"]).parent / "premise" / "premise.json").read_text())
     assert pilot["concept"]["tropes"]["hook"] == "the-burnt-signature-dish"
     catalog = pd.read_parquet(storage / "tables" / "catalog").sort_values("episode_number")
     assert list(catalog["series"]) == [series] * 3
