@@ -3,12 +3,13 @@
 Mints N episodes the way the release cadence does (the same Minter: a series number, a release
 observed in the instance, one key), one every 90 simulated seconds, with the cheapest real
 path for the rest: small media stand-ins copied from one real episode (its JSON and checks,
-no video), a runless materialization of `premise`, the episode's catalog row and gallery card
-written by the same code the assets run (between checkpoints the gallery pages are rewritten
-once per hundred episodes; the measured update is the single-episode one), and retention
-archiving the oldest keys as its sensor does. At N/10 and at N it measures what a year could
-make slow, and prints a table and, as its last line, one JSON object (each figure at both
-sizes, and `growth`, the one over the other).
+no video), a finished run of the episode job holding its `premise` materialization, the
+episode's catalog row and gallery card written by the same code the assets run (between
+checkpoints the gallery pages are rewritten once per hundred episodes; the measured update is
+the single-episode one), and retention archiving the oldest keys, and their runs, as its
+sensor does. At N/10 and at N it measures what a year could make slow, and prints a table
+and, as its last line, one JSON object (each figure at both sizes, and `growth`, the one over
+the other).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import shutil
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -104,13 +106,15 @@ def main(n: int) -> int:
                 "MICRODRAMA_LOCALES": "en",
             }
         )
+        from dagster._core.events import DagsterEvent, DagsterEventType, StepMaterializationData
+
         from assets.partitions import episode_partitions
         from assets.release import DATA_VERSION_TAG
         from definitions import defs
         from microdrama.gallery import pages
         from microdrama.keys import EpisodeKey
         from microdrama.trends import load_trend_feed
-        from operations.archive import archive, due
+        from operations.archive import PARTITION_TAG, archive, due
         from operations.render import render
         from operations.resources import resources
         from sensors.cadence import pick_genre, release_cadence
@@ -151,12 +155,27 @@ def main(n: int) -> int:
             rng = random.Random(7)
 
             def realize(made: Release) -> str:
-                """What running the episode would leave: its files, premise, row and card."""
+                """What running the episode would leave: its files, and a finished run of the
+                episode job that materialized its premise (retention archives runs with keys)."""
                 stand_ins.write(store.episode_dir(made.episode), made.key, made.minted_at)
-                instance.report_runless_asset_event(
-                    dg.AssetMaterialization(
-                        "premise", partition=made.key, tags={DATA_VERSION_TAG: made.version}
+                run = instance.add_run(
+                    dg.DagsterRun(
+                        job_name="episode_job",
+                        run_id=str(uuid.uuid4()),
+                        status=dg.DagsterRunStatus.SUCCESS,
+                        tags={PARTITION_TAG: made.key},
                     )
+                )
+                premise = dg.AssetMaterialization(
+                    "premise", partition=made.key, tags={DATA_VERSION_TAG: made.version}
+                )
+                instance.report_dagster_event(
+                    DagsterEvent(
+                        DagsterEventType.ASSET_MATERIALIZATION.value,
+                        "episode_job",
+                        event_specific_data=StepMaterializationData(premise),
+                    ),
+                    run.run_id,
                 )
                 return made.key
 
@@ -272,9 +291,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
-    def copyfile(self, source: object, target: object) -> None:
+    def handle(self) -> None:
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            super().copyfile(source, target)  # type: ignore[arg-type]
+            super().handle()
 
 
 def measure(instance, tick, realize, record, browser, server, sensors) -> dict:
@@ -304,9 +323,14 @@ def measure(instance, tick, realize, record, browser, server, sensors) -> dict:
     for event in minted.asset_events or []:
         instance.report_runless_asset_event(event)
         releases.append(Release(**event.metadata["release"].value))
-    started = time.perf_counter()  # the key just added invalidated the UI's cached status
-    get_and_update_asset_status_cache_value(instance, dg.AssetKey("premise"), episode_partitions)
-    out["ui_partition_status_seconds"] = time.perf_counter() - started
+    premise = dg.AssetKey("premise")
+    turns = []
+    for _ in range(3):  # the best of three, each rebuilt from nothing as after a new key
+        instance.wipe_asset_cached_status([premise])
+        started = time.perf_counter()
+        get_and_update_asset_status_cache_value(instance, premise, episode_partitions)
+        turns.append(time.perf_counter() - started)
+    out["ui_partition_status_seconds"] = min(turns)
     out["sensor_tick_seconds"] = max(ticks.values())
     out["sensor_ticks"] = {k: round(v, 4) for k, v in ticks.items()}
     (key,) = [realize(made) for made in releases]

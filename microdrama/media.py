@@ -139,6 +139,10 @@ class MediaStore:
         """`path` relative to the root, as tables and pages store it (portable across roots)."""
         return path.relative_to(self.root).as_posix()
 
+    def archived_run(self, run_id: str) -> Path:
+        """archive/runs/<run id>.jsonl.gz: a run retention took out of the Dagster instance."""
+        return self.root / "archive" / "runs" / f"{check_key('run', run_id)}.jsonl.gz"
+
     def table_path(self, name: str) -> Path:
         return self.root / "tables" / f"{check_key('table', name)}.parquet"
 

@@ -1,7 +1,15 @@
-"""Archiving episodes out of the instance, and choosing which ones retention archives."""
+"""Archiving episodes out of the instance, and choosing which ones retention archives.
+
+An archived episode leaves the instance with its runs: Dagster rebuilds an asset's partition
+status from every materialization it holds whenever a dynamic key is added (every 90 seconds), so
+runs kept for archived episodes would make that cost grow with history. Each run is copied to the
+media store (its record and event log, `archive/runs/<run id>.jsonl.gz`) before the instance
+drops it, and only once every episode it made is archived.
+"""
 
 from __future__ import annotations
 
+import gzip
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
@@ -11,8 +19,10 @@ from assets.partitions import episode_partitions
 from microdrama.catalog.catalog import Catalog
 from microdrama.gallery import pages
 from microdrama.keys import EpisodeKey
+from microdrama.media import MediaStore
 from microdrama.retention import Retention, record_archive
 
+PARTITION_TAG = "dagster/partition"
 MAX_PER_TICK = 200  # archived per sensor tick; a backlog drains over several ticks
 
 
@@ -79,10 +89,38 @@ def archive(
     ui_url: str,
 ) -> dg.DeleteDynamicPartitionsRequest:
     """Record each episode's lineage summary in its folder, mark its catalog row and gallery
-    card archived, and return the request that takes the keys out of the instance."""
+    card archived, move the runs that made only archived episodes to the store, and return the
+    request that takes the keys out of the instance."""
     summaries = lineage(instance, keys)
     for key in keys:
         record_archive(catalog.store, EpisodeKey.parse(key), summaries[key])
     rows = catalog.set_status(keys, "archived")
     pages.update(catalog.store, catalog.db, rows, locales, ui_url)
+    runs = {made["run_id"] for summary in summaries.values() for made in summary.values()}
+    for key in keys:
+        runs.update(instance.get_run_ids(dg.RunsFilter(tags={PARTITION_TAG: key})))
+    live = set(instance.get_dynamic_partitions(episode_partitions.name)) - set(keys)
+    retire_runs(instance, catalog.store, runs, live)
     return episode_partitions.build_delete_request(keys)
+
+
+def retire_runs(
+    instance: dg.DagsterInstance, store: MediaStore, run_ids: set[str], live: set[str]
+) -> list[str]:
+    """Copy each finished run that made none of the `live` episodes to the store, then delete it
+    from the instance; return the ids of those moved. A batched run that also made a live
+    episode stays until that one is archived too."""
+    moved = []
+    for run_id in sorted(run_ids):
+        run = instance.get_run_by_id(run_id)
+        if run is None or not run.is_finished:
+            continue
+        entries = instance.all_logs(run_id)
+        made = {e.asset_materialization.partition for e in entries if e.asset_materialization}
+        if made & live:
+            continue
+        lines = [dg.serialize_value(run), *(dg.serialize_value(e) for e in entries)]
+        store.write_file(store.archived_run(run_id), gzip.compress("\n".join(lines).encode()))
+        instance.delete_run(run_id)
+        moved.append(run_id)
+    return moved

@@ -4,6 +4,7 @@ re-renders and archiving; an archived episode stays catalogued and renders again
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import dagster as dg
@@ -65,10 +66,23 @@ def test_incremental_catalog_equals_the_rebuilt_one_and_archives_restore(
     assert catalog.table().set_index("key").loc[SHORT_KEY].equals(before)
 
     instance = dg.DagsterInstance.get()
+    made_it = instance.get_run_ids(dg.RunsFilter(tags={"dagster/partition": second}))
+    assert made_it and second in instance.get_materialized_partitions(dg.AssetKey("premise"))
     request = archive(instance, catalog, [second], ["en"], "http://127.0.0.1:3000")
     for key in request.partition_keys:
         instance.delete_dynamic_partition("episodes", key)
     assert not instance.has_dynamic_partition("episodes", second)
+    # its runs left the instance with it, copied whole to the store first
+    assert not instance.get_run_ids(dg.RunsFilter(run_ids=made_it))
+    assert second not in instance.get_materialized_partitions(dg.AssetKey("premise"))
+    assert SHORT_KEY in instance.get_materialized_partitions(dg.AssetKey("premise"))
+    for run_id in made_it:
+        run, *events = gzip.decompress(catalog.store.archived_run(run_id).read_bytes()).split(b"\n")
+        assert dg.deserialize_value(run.decode(), dg.DagsterRun).run_id == run_id
+        entries = [dg.deserialize_value(e.decode(), dg.EventLogEntry) for e in events]
+        assert second in {
+            e.asset_materialization.partition for e in entries if e.asset_materialization
+        }
     assert catalog.db.rows(keys=[second])["status"].tolist() == ["archived"]
     assert main(["catalog", "--rebuild"]) == 0
     assert "0 differed" in capsys.readouterr().err

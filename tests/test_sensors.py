@@ -292,3 +292,40 @@ def test_retention_keeps_exactly_the_window_and_archives_the_oldest(world) -> No
     assert '"status":"archived"' in page  # the gallery still shows it, marked archived
     quiet = tick(retention_sensor, world, **resources)
     assert not quiet.dynamic_partitions_requests
+
+
+def test_retention_moves_a_batched_run_out_only_with_its_last_episode(world) -> None:
+    from dagster._core.events import DagsterEvent, DagsterEventType, StepMaterializationData
+
+    from operations.archive import archive
+
+    keys = [f"revenge-{n:04d}-01" for n in range(1, 4)]
+    catalogued(world, keys)
+    instance = world["instance"]
+    batch = instance.add_run(
+        dg.DagsterRun(job_name="episode_job", run_id="batch", status=dg.DagsterRunStatus.SUCCESS)
+    )
+    for key in keys[:2]:  # one run made the first two, as a batched backfill does
+        made = dg.AssetMaterialization("premise", partition=key)
+        instance.report_dagster_event(
+            DagsterEvent(
+                DagsterEventType.ASSET_MATERIALIZATION.value,
+                "episode_job",
+                event_specific_data=StepMaterializationData(made),
+            ),
+            batch.run_id,
+        )
+    books = world["catalog"].catalog()
+
+    def archived(key: str) -> None:
+        request = archive(instance, books, [key], ["en"], "http://127.0.0.1:3000")
+        for gone in request.partition_keys:
+            instance.delete_dynamic_partition("episodes", gone)
+
+    archived(keys[0])
+    assert instance.get_run_by_id("batch") is not None  # keys[1] is still live
+    assert not books.store.archived_run("batch").exists()
+    archived(keys[1])
+    assert instance.get_run_by_id("batch") is None
+    assert books.store.archived_run("batch").exists()
+    assert instance.get_materialized_partitions(dg.AssetKey("premise")) == set()
