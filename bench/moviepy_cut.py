@@ -85,7 +85,10 @@ def moviepy_cut_seconds(ep: Episode, settings: VideoSettings, out: Path) -> floa
         fps=settings.fps,
         codec="libx264",
         preset=settings.preset,
-        ffmpeg_params=["-crf", str(settings.crf), "-pix_fmt", "yuv420p"],
+        ffmpeg_params=[
+            *("-x264-params", settings.x264_params),
+            *("-crf", str(settings.crf), "-pix_fmt", "yuv420p"),
+        ],
         audio_codec="aac",
         audio_bitrate="128k",
         logger=None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -675,13 +676,14 @@ class StoryboardPainter:
     """The embedded painter, behind the same interface as the diffusers one."""
 
     neural = False
+    workers = 2  # Pillow's blur, resampling and drawing release the GIL: two shots at once
 
     def paint(
         self, jobs: list[PaintJob], width: int, height: int
     ) -> tuple[list[Image.Image], list[bool]]:
-        return [paint_shot(template, shot, width, height) for template, shot in jobs], [
-            False
-        ] * len(jobs)
+        with ThreadPoolExecutor(self.workers) as pool:
+            images = list(pool.map(lambda job: paint_shot(*job, width, height), jobs))
+        return images, [False] * len(jobs)
 
 
 def contact_sheet(

@@ -236,11 +236,14 @@ class VideoEncoder(dg.ConfigurableResource):
     fps: int = VideoSettings.fps
     crf: int = VideoSettings.crf
     preset: str = VideoSettings.preset
+    x264_params: str = VideoSettings.x264_params
 
     def settings(self) -> VideoSettings:
         if self.width * 16 != self.height * 9:
             raise ValueError(f"VideoEncoder: {self.width}x{self.height} is not 9:16")
-        return VideoSettings(self.width, self.height, self.fps, self.crf, self.preset)
+        return VideoSettings(
+            self.width, self.height, self.fps, self.crf, self.preset, self.x264_params
+        )
 
 
 def model_backends() -> ModelBackends:
