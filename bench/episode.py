@@ -12,13 +12,15 @@ Prints a table, then one JSON object as its last line.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import statistics
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,7 +41,7 @@ from microdrama.music.render import FluidSynthComposer
 from microdrama.policy import ContentPolicy
 from microdrama.release import Release
 from microdrama.storyboard import StoryboardPainter, backdrop, shot_backdrop
-from microdrama.streaming.ladder import PLAYLIST, SEGMENT_SECONDS, ladder
+from microdrama.streaming.ladder import PLAYLIST, SEGMENT_SECONDS, Rung, ladder
 from microdrama.template import GenreTemplate, load_template
 from microdrama.trends import load_trend_feed
 from microdrama.voice import Espeak, Speaker
@@ -178,40 +180,100 @@ def episode_seconds(log: dict[str, float], config: str = "hls_only") -> float:
 CUT_ROUNDS = 5
 
 
-def cut_and_raw_encode(root: Path, rounds: int = CUT_ROUNDS) -> tuple[list[float], list[float]]:
-    """The cut stage again and ffmpeg alone encoding its ladder, taking turns `rounds` times.
-
-    The reference is the encoder's limit: the very frames the cut encodes (the picture
-    rendered once without loss, x264 at CRF 0, and decoded: bit for bit the compositor's
-    output), read from a raw file that the page cache holds, split and scaled to the same
-    rungs and encoded with the same x264 settings and keyframe interval, so the timed run only
-    reads, scales and encodes, as an encoder fed at no cost would. Taking turns puts each pair
-    under the same spell of the machine's speed (see `paired_ratio`).
+@contextlib.contextmanager
+def raw_picture(root: Path) -> Iterator[Path]:
+    """The very frames the cut encodes, as a raw yuv420p file (removed afterwards): the picture
+    rendered once without loss, x264 at CRF 0, and decoded, bit for bit the compositor's output.
     """
     settings = VideoSettings()
     template = load_template(REPO / "templates" / f"{GENRE}.yaml").template
     ep = Episode(MediaStore(root), KEY)
     raw = root / "frames.yuv"
     stages.make_cut(ep, template, replace(settings, crf=0))
-    full, low = ladder(settings)
-    decoded = ["-i", str(ep.dir("cut") / "video" / full.name / PLAYLIST), "-f", "rawvideo"]
-    run_ffmpeg([*decoded, "-pix_fmt", "yuv420p", str(raw)])
+    playlist = ep.dir("cut") / "video" / ladder(settings)[0].name / PLAYLIST
+    run_ffmpeg(["-i", str(playlist), "-f", "rawvideo", "-pix_fmt", "yuv420p", str(raw)])
+    try:
+        yield raw
+    finally:
+        raw.unlink()
+
+
+NULL_OUTPUT = ["-f", "null", "-"]
+
+
+def ladder_encode(raw: Path, settings: VideoSettings, outputs: list[list[str]]) -> list[str]:
+    """ffmpeg's arguments encoding `raw` into both rungs, split and scaled as the cut does, with
+    `settings`' x264 options and the cut's keyframe interval; `outputs`: each rung's output."""
+    low = ladder(settings)[1]
     gop = str(SEGMENT_SECONDS * settings.fps)
     rung = [*settings.x264_args(), "-g", gop, "-keyint_min", gop, "-sc_threshold", "0"]
-    encode = [
+    full_out, low_out = outputs
+    return [
         *("-f", "rawvideo", "-pix_fmt", "yuv420p"),
         *("-s", f"{settings.width}x{settings.height}", "-r", str(settings.fps), "-i", str(raw)),
         *("-filter_complex", f"[0:v]split=2[full][s];[s]scale={low.width}:{low.height}[low]"),
-        *("-map", "[full]", *rung, "-f", "null", "-"),
-        *("-map", "[low]", *rung, "-f", "null", "-"),
+        *("-map", "[full]", *rung, *full_out),
+        *("-map", "[low]", *rung, *low_out),
     ]
+
+
+def cut_and_raw_encode(raw: Path, rounds: int = CUT_ROUNDS) -> tuple[list[float], list[float]]:
+    """The cut stage again and ffmpeg alone encoding its ladder, taking turns `rounds` times.
+
+    The reference is the encoder's limit: the cut's own frames read from a raw file that the
+    page cache holds, split and scaled to the same rungs and encoded with the same x264
+    settings and keyframe interval, so the timed run only reads, scales and encodes, as an
+    encoder fed at no cost would. Taking turns puts each pair under the same spell of the
+    machine's speed (see `paired_ratio`).
+    """
+    settings = VideoSettings()
+    template = load_template(REPO / "templates" / f"{GENRE}.yaml").template
+    ep = Episode(MediaStore(raw.parent), KEY)
+    encode = ladder_encode(raw, settings, [NULL_OUTPUT, NULL_OUTPUT])
     cuts, encodes = [], []
     for _ in range(rounds):
         cold_caches()
         cuts.append(timed_seconds(lambda: stages.make_cut(ep, template, settings)))
         encodes.append(timed_seconds(lambda: run_ffmpeg(encode)))
-    raw.unlink()
     return cuts, encodes
+
+
+# x264 as every figure before this version encoded: the `superfast` preset alone
+SUPERFAST = replace(VideoSettings(), preset="superfast", x264_params="")
+
+
+def encoder_tuning(raw: Path) -> dict[str, dict]:
+    """Our x264 options against `superfast` alone, on the cut's own frames: seconds to encode
+    the ladder (the best of two) and, per rung, its bit rate and its SSIM against the frames."""
+    out: dict[str, dict] = {}
+    for name, settings in (("superfast", SUPERFAST), ("ours", VideoSettings())):
+        rungs = ladder(settings)
+        files = [raw.parent / f"{name}_{rung.name}.mp4" for rung in rungs]
+        encode = ladder_encode(raw, settings, [[str(f)] for f in files])
+        turns = [timed_seconds(lambda args=encode: run_ffmpeg(args)) for _ in range(2)]
+        out[name] = {"seconds": round(min(turns), 2)}
+        seconds = raw.stat().st_size / (settings.width * settings.height * 1.5) / settings.fps
+        for rung, file in zip(rungs, files, strict=True):
+            out[name][rung.name] = {
+                "kbps": round(file.stat().st_size * 8 / seconds / 1000),
+                "ssim": ssim(file, raw, settings, rung),
+            }
+            file.unlink()
+    return out
+
+
+def ssim(encoded: Path, raw: Path, settings: VideoSettings, rung: Rung) -> float:
+    """ffmpeg's SSIM (all planes) of `encoded` against the raw frames scaled to its rung."""
+    logged = run_ffmpeg(
+        [
+            *("-i", str(encoded), "-f", "rawvideo", "-pix_fmt", "yuv420p"),
+            *("-s", f"{settings.width}x{settings.height}", "-r", str(settings.fps), "-i", str(raw)),
+            *("-lavfi", f"[1:v]scale={rung.width}:{rung.height}[ref];[0:v][ref]ssim"),
+            *NULL_OUTPUT,
+        ],
+        loglevel="info",
+    )
+    return float(re.search(r"SSIM .* All:([0-9.]+)", logged)[1])
 
 
 def burned_in_seconds(root: Path) -> float:
@@ -331,7 +393,9 @@ def main() -> int:
             setup, seconds = dagster_seconds(root / f"dagster{turn}")
             setups.append(setup)
             through.append(seconds)
-        cuts, encodes = cut_and_raw_encode(root / "direct0")
+        with raw_picture(root / "direct0") as raw:
+            cuts, encodes = cut_and_raw_encode(raw)
+            tuning = encoder_tuning(raw)
         burned = burned_in_seconds(root / "direct0")
         moviepy = moviepy_cut_seconds(
             Episode(MediaStore(root / "direct0"), KEY), VideoSettings(), root / "mp.mp4"
@@ -353,6 +417,7 @@ def main() -> int:
         ),
         "cut_vs_raw_encode": round(paired_ratio(cuts, encodes), 2),
         "cut_rounds_seconds": [round(t, 2) for t in cuts],
+        "x264_tuning": tuning,
         "raw_encode_rounds_seconds": [round(t, 2) for t in encodes],
         "burned_in_vs_moviepy": round(moviepy / burned, 2),
         "burned_in_seconds": round(burned, 2),
@@ -383,6 +448,17 @@ def main() -> int:
     print(
         f"cut / ffmpeg-alone encode of the same ladder: {figures['cut_vs_raw_encode']} "
         f"(median of {len(cuts)} turns; best {min(cuts):.2f}s / {min(encodes):.2f}s)"
+    )
+    fast, ours = tuning["superfast"], tuning["ours"]
+    print(
+        f"our x264 options / superfast alone, encoding the ladder: "
+        f"{ours['seconds'] / fast['seconds']:.2f} of the time; per rung kbps and SSIM: "
+        + ", ".join(
+            f"{rung} {fast[rung]['kbps']} -> {ours[rung]['kbps']} kbps, "
+            f"{fast[rung]['ssim']:.5f} -> {ours[rung]['ssim']:.5f}"
+            for rung in ours
+            if rung != "seconds"
+        )
     )
     print(f"moviepy making the source's burned-in MP4 / ours: {figures['burned_in_vs_moviepy']}")
     print(
