@@ -415,6 +415,9 @@ def main() -> int:
         "localized_vs_cut": round(
             statistics.median(turn["localized"] / turn["cut"] for turn in logs), 3
         ),
+        "localized_and_cut_turns_seconds": [
+            [round(turn["localized"], 2), round(turn["cut"], 2)] for turn in logs
+        ],
         "cut_vs_raw_encode": round(paired_ratio(cuts, encodes), 2),
         "cut_rounds_seconds": [round(t, 2) for t in cuts],
         "x264_tuning": tuning,
