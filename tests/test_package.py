@@ -48,6 +48,9 @@ def test_the_package_has_the_ladder_and_a_sound_and_subtitles_per_locale(rendere
     for (width, height), playlist in rungs.items():
         video = stream(playlist, "video")
         assert (video["codec_name"], video["width"], video["height"]) == ("h264", width, height)
+        # x264's ultrafast alone would be Constrained Baseline without B-frames: the options
+        # on top of it (CABAC, B-frames, the 8x8 transform) reached the encoder
+        assert video["profile"] == "High" and video["has_b_frames"] >= 1
     audio = {m.language: m for m in parsed.media if m.type == "AUDIO"}
     subtitles = {m.language: m for m in parsed.media if m.type == "SUBTITLES"}
     assert sorted(audio) == sorted(subtitles) == sorted(LOCALES)
