@@ -106,11 +106,10 @@ def archive(
 
 def retire_runs(
     instance: dg.DagsterInstance, store: MediaStore, run_ids: set[str], live: set[str]
-) -> list[str]:
+) -> None:
     """Copy each finished run that made none of the `live` episodes to the store, then delete it
-    from the instance; return the ids of those moved. A batched run that also made a live
-    episode stays until that one is archived too."""
-    moved = []
+    from the instance. A batched run that also made a live episode stays until that one is
+    archived too."""
     for run_id in sorted(run_ids):
         run = instance.get_run_by_id(run_id)
         if run is None or not run.is_finished:
@@ -122,5 +121,3 @@ def retire_runs(
         lines = [dg.serialize_value(run), *(dg.serialize_value(e) for e in entries)]
         store.write_file(store.archived_run(run_id), gzip.compress("\n".join(lines).encode()))
         instance.delete_run(run_id)
-        moved.append(run_id)
-    return moved
