@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -90,13 +90,56 @@ def first_paint(browser: object, url: str) -> dict[str, float]:
     return timings
 
 
-def main(n: int) -> int:
+POSTGRES_SERVER = ("DAGSTER_PG_HOST", "DAGSTER_PG_PORT", "DAGSTER_PG_USER", "DAGSTER_PG_PASSWORD")
+
+
+@contextlib.contextmanager
+def instance_profile(profile: str, home: Path) -> Iterator[dict[str, str]]:
+    """The environment of the instance the benchmark mints into: the embedded profile (SQLite
+    under `home`), or the production one (`deploy/dagster.yaml`, the catalog in Postgres too)
+    on a database created for the run on the DAGSTER_PG_* server and dropped afterwards."""
+    if profile == "embedded":
+        yield {}
+        return
+    import psycopg2
+
+    missing = [name for name in POSTGRES_SERVER if name not in os.environ]
+    if missing:
+        raise SystemExit(f"--profile production needs {', '.join(missing)} (the Postgres server)")
+    host, port, user, password = (os.environ[name] for name in POSTGRES_SERVER)
+    shutil.copy(REPO / "deploy" / "dagster.yaml", home)
+    name = f"microdrama_scale_{uuid.uuid4().hex[:10]}"
+    admin = psycopg2.connect(dbname="postgres", host=host, port=port, user=user, password=password)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    login = f"{user}:{password}" if password else user
+    try:
+        yield {
+            "DAGSTER_PG_DB": name,
+            "MICRODRAMA_CATALOG_URL": f"postgresql://{login}@{host}:{port}/{name}",
+        }
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (name,),
+            )
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()
+
+
+def main(n: int, profile: str = "embedded") -> int:
     import dagster as dg
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory(prefix="microdrama-scale-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="microdrama-scale-") as tmp,
+        contextlib.ExitStack() as stack,
+    ):
         root = Path(tmp)
         (root / "home").mkdir()
+        database = stack.enter_context(instance_profile(profile, root / "home"))
         os.environ.update(
             {
                 "DAGSTER_HOME": str(root / "home"),
@@ -104,6 +147,7 @@ def main(n: int) -> int:
                 "MICRODRAMA_TEMPLATES": str(REPO / "templates"),
                 "MICRODRAMA_TRENDS": str(REPO / "data" / "trends.csv"),
                 "MICRODRAMA_LOCALES": "en",
+                **database,
             }
         )
         from dagster._core.events import DagsterEvent, DagsterEventType, StepMaterializationData
@@ -257,7 +301,7 @@ def main(n: int) -> int:
             browser.close()
             server.shutdown()
         total = time.perf_counter() - started
-    return report(figures, checkpoints, total, mint_seconds, policy)
+    return report(figures, checkpoints, total, mint_seconds, policy, profile)
 
 
 def _add_genre(instance: object, genre: str) -> str:
@@ -358,7 +402,12 @@ GROWN = (
 
 
 def report(
-    figures: dict[int, dict], checkpoints: list[int], total: float, mint: float, policy: object
+    figures: dict[int, dict],
+    checkpoints: list[int],
+    total: float,
+    mint: float,
+    policy: object,
+    profile: str,
 ) -> int:
     small, large = figures[checkpoints[0]], figures[checkpoints[-1]]
     growth = {
@@ -370,13 +419,17 @@ def report(
     print(f"{'figure':<32}{'at N/10':>14}{'at N':>14}{'growth':>10}")
     for name in GROWN:
         print(f"{name:<32}{small[name]:>14.4g}{large[name]:>14.4g}{growth[name]!s:>10}")
-    print(f"retention: {policy}; minting took {mint:.0f}s; the whole benchmark {total:.0f}s")
+    print(
+        f"instance: {profile}; retention: {policy}; minting took {mint:.0f}s; "
+        f"the whole benchmark {total:.0f}s"
+    )
     result = {
         "n": checkpoints[-1],
         "at_n_over_10": _rounded(small),
         "at_n": _rounded(large),
         "growth": growth,
         "retention": str(policy),
+        "instance": profile,
         "minting_seconds": round(mint, 1),
         "total_seconds": round(total, 1),
     }

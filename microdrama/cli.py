@@ -117,6 +117,13 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="instead: run the learning loop on simulated markets for three policies",
     )
+    p.add_argument(
+        "--profile",
+        choices=["embedded", "production"],
+        default="embedded",
+        help="the instance --scale mints into: SQLite, or deploy/dagster.yaml on a fresh "
+        "database of the DAGSTER_PG_* Postgres server, dropped afterwards",
+    )
     p.add_argument("--episodes", type=int, default=4, help="episodes for --models")
     p.add_argument("--markets", type=int, default=20, help="simulated markets for --audience")
     p = commands.add_parser("backfill", help="backfill a genre or a series through the webserver")
@@ -216,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.scale:
             from bench.scale import main as scale_main
 
-            return scale_main(args.scale)
+            return scale_main(args.scale, args.profile)
         if args.audience:
             from bench.audience import main as audience_main
 
