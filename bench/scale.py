@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.postgres import scratch_database
 from microdrama.release import Release
 
 REPO = Path(__file__).resolve().parent.parent
@@ -101,32 +102,18 @@ def instance_profile(profile: str, home: Path) -> Iterator[dict[str, str]]:
     if profile == "embedded":
         yield {}
         return
-    import psycopg2
-
     missing = [name for name in POSTGRES_SERVER if name not in os.environ]
     if missing:
         raise SystemExit(f"--profile production needs {', '.join(missing)} (the Postgres server)")
     host, port, user, password = (os.environ[name] for name in POSTGRES_SERVER)
     shutil.copy(REPO / "deploy" / "dagster.yaml", home)
-    name = f"microdrama_scale_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(dbname="postgres", host=host, port=port, user=user, password=password)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
     login = f"{user}:{password}" if password else user
-    try:
+    server = {"host": host, "port": port, "user": user, "password": password}
+    with scratch_database("microdrama_scale", **server) as name:
         yield {
             "DAGSTER_PG_DB": name,
             "MICRODRAMA_CATALOG_URL": f"postgresql://{login}@{host}:{port}/{name}",
         }
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                (name,),
-            )
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.close()
 
 
 def main(n: int, profile: str = "embedded") -> int:

@@ -4,7 +4,6 @@ of 20 episodes with several runs at once, in a database created for the test and
 from __future__ import annotations
 
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from services import REPO, dagster_services, wait_for
 
 from assets.common import EPISODE_BATCH
+from bench.postgres import scratch_database
 from microdrama.cli import main
 
 EPISODES = 20
@@ -25,21 +25,8 @@ POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 @pytest.fixture()
 def database() -> Iterator[str]:
     """A fresh database on the machine's PostgreSQL server, dropped afterwards."""
-    name = f"microdrama_test_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(dbname="postgres", connect_timeout=10, **POSTGRES)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    try:
+    with scratch_database("microdrama_test", **POSTGRES) as name:
         yield name
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                (name,),
-            )
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.close()
 
 
 def failure_of(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str:
