@@ -35,7 +35,7 @@ from microdrama.release import Release
 REPO = Path(__file__).resolve().parent.parent
 PROTOTYPE_GENRE = "revenge"
 CADENCE = timedelta(seconds=90)
-MEDIA = {".png", ".wav", ".mp4", ".yuv"}  # left out of the stand-ins: only their records matter
+MEDIA = {".png", ".wav", ".mp4", ".m4s", ".yuv"}  # left out of the stand-ins: only records matter
 
 
 def seconds(work: Callable[[], object], turns: int = 3) -> float:
@@ -156,7 +156,11 @@ def main(n: int, profile: str = "embedded") -> int:
 
         started = time.perf_counter()
         real = render(PROTOTYPE_GENRE, None, 1)  # one real episode: its files are the stand-ins
-        instance = dg.DagsterInstance.get()
+        instance = dg.DagsterInstance.get()  # what the sensors and the UI see, as the daemon does
+        # the benchmark's own writes go through a second instance holding pooled connections,
+        # as the webserver's does: a new Postgres connection per statement would triple its time
+        minting = dg.DagsterInstance.get()
+        minting.optimize_for_webserver(statement_timeout=15_000, pool_recycle=3600, max_overflow=20)
         names = ["catalog", "media", "templates", "trend_feed", "localization"]
         with resources(*names) as built, sync_playwright() as playwright:
             books = built.catalog.catalog()
@@ -189,7 +193,7 @@ def main(n: int, profile: str = "embedded") -> int:
                 """What running the episode would leave: its files, and a finished run of the
                 episode job that materialized its premise (retention archives runs with keys)."""
                 stand_ins.write(store.episode_dir(made.episode), made.key, made.minted_at)
-                run = instance.add_run(
+                run = minting.add_run(
                     dg.DagsterRun(
                         job_name="episode_job",
                         run_id=str(uuid.uuid4()),
@@ -200,7 +204,7 @@ def main(n: int, profile: str = "embedded") -> int:
                 premise = dg.AssetMaterialization(
                     "premise", partition=made.key, tags={DATA_VERSION_TAG: made.version}
                 )
-                instance.report_dagster_event(
+                minting.report_dagster_event(
                     DagsterEvent(
                         DagsterEventType.ASSET_MATERIALIZATION.value,
                         "episode_job",
@@ -211,12 +215,12 @@ def main(n: int, profile: str = "embedded") -> int:
                 return made.key
 
             def mint_one() -> str:
-                minter = Minter(instance, books, now)
+                minter = Minter(minting, books, now)
                 genre = pick_genre(dict.fromkeys(genres, 1.0), rng)
                 made = minter.pilot(genre, hashes[genre], "release cadence", feed)
-                instance.add_dynamic_partitions(episode_partitions.name, [made.key])
+                minting.add_dynamic_partitions(episode_partitions.name, [made.key])
                 for event in minter.observations():
-                    instance.report_runless_asset_event(event)
+                    minting.report_runless_asset_event(event)
                 return realize(made)
 
             def record(key: str) -> None:
@@ -234,11 +238,11 @@ def main(n: int, profile: str = "embedded") -> int:
                     unpaged.clear()
 
             def retain() -> None:
-                keys = due(instance, policy)
+                keys = due(minting, policy)
                 if keys:
-                    request = archive(instance, books, keys, locales, ui)
+                    request = archive(minting, books, keys, locales, ui)
                     for key in request.partition_keys:
-                        instance.delete_dynamic_partition(episode_partitions.name, key)
+                        minting.delete_dynamic_partition(episode_partitions.name, key)
 
             server = _serve(store.root)
             browser = playwright.chromium.launch(
@@ -365,9 +369,7 @@ def measure(instance, tick, realize, record, browser, server, sensors) -> dict:
     out["sensor_tick_seconds"] = max(ticks.values())
     out["sensor_ticks"] = {k: round(v, 4) for k, v in ticks.items()}
     (key,) = [realize(made) for made in releases]
-    started = time.perf_counter()
-    record(key)
-    out["catalog_update_seconds"] = time.perf_counter() - started
+    out["catalog_update_seconds"] = seconds(lambda: record(key))  # recording again is the same work
     url = f"http://127.0.0.1:{server.server_address[1]}/gallery/index.html"
     paints = [first_paint(browser, url) for _ in range(3)]
     out["gallery_first_paint_seconds"] = min(p["fcp"] for p in paints)

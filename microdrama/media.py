@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from upath import UPath
 
 from microdrama.keys import EpisodeKey, check_key
@@ -179,9 +181,12 @@ class MediaStore:
         if self.remote is not None and self._remote(folder).exists():
             self._remote(folder).fs.rm(self._remote(folder).path, recursive=True)
 
-    def write_table(self, frame: pd.DataFrame, path: Path) -> Path:
+    def write_table(self, frame: pd.DataFrame | pa.Table, path: Path) -> Path:
         with atomic_path(path) as tmp:
-            frame.to_parquet(tmp, index=False)
+            if isinstance(frame, pa.Table):
+                pq.write_table(frame, tmp)
+            else:
+                frame.to_parquet(tmp, index=False)
         if self.remote is not None:
             self._put(path, self._remote(path))
         return path

@@ -97,8 +97,7 @@ def archive(
     rows = catalog.set_status(keys, "archived")
     pages.update(catalog.store, catalog.db, rows, locales, ui_url)
     runs = {made["run_id"] for summary in summaries.values() for made in summary.values()}
-    for key in keys:
-        runs.update(instance.get_run_ids(dg.RunsFilter(tags={PARTITION_TAG: key})))
+    runs.update(instance.get_run_ids(dg.RunsFilter(tags={PARTITION_TAG: keys})))
     live = set(instance.get_dynamic_partitions(episode_partitions.name)) - set(keys)
     retire_runs(instance, catalog.store, runs, live)
     return episode_partitions.build_delete_request(keys)
@@ -110,10 +109,12 @@ def retire_runs(
     """Copy each finished run that made none of the `live` episodes to the store, then delete it
     from the instance. A batched run that also made a live episode stays until that one is
     archived too."""
-    for run_id in sorted(run_ids):
-        run = instance.get_run_by_id(run_id)
-        if run is None or not run.is_finished:
+    if not run_ids:  # an empty filter would match every run
+        return
+    for run in instance.get_runs(dg.RunsFilter(run_ids=sorted(run_ids))):
+        if not run.is_finished:
             continue
+        run_id = run.run_id
         entries = instance.all_logs(run_id)
         made = {e.asset_materialization.partition for e in entries if e.asset_materialization}
         if made & live:
