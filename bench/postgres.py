@@ -28,3 +28,22 @@ def scratch_database(prefix: str, **server: object) -> Iterator[str]:
             )
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.close()
+
+
+def vacuum_unless_automatic(name: str, **server: object) -> bool:
+    """VACUUM (ANALYZE) database `name` if the server has autovacuum off; return whether it
+    ran. Retention deletes rows every tick: left to bloat, every scan of them grows with
+    history, which a default server's autovacuum prevents."""
+    import psycopg2
+
+    connection = psycopg2.connect(dbname=name, connect_timeout=10, **server)
+    connection.autocommit = True  # VACUUM runs outside a transaction
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW autovacuum")
+            if cursor.fetchone()[0] == "on":
+                return False
+            cursor.execute("VACUUM (ANALYZE)")
+            return True
+    finally:
+        connection.close()

@@ -29,12 +29,14 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.postgres import scratch_database
+from bench.postgres import scratch_database, vacuum_unless_automatic
 from microdrama.release import Release
 
 REPO = Path(__file__).resolve().parent.parent
 PROTOTYPE_GENRE = "revenge"
 CADENCE = timedelta(seconds=90)
+# about as often as autovacuum's default threshold (a fifth of a table dead) would come round
+VACUUM_EVERY = 2000
 MEDIA = {".png", ".wav", ".mp4", ".m4s", ".yuv"}  # left out of the stand-ins: only records matter
 
 
@@ -95,12 +97,15 @@ POSTGRES_SERVER = ("DAGSTER_PG_HOST", "DAGSTER_PG_PORT", "DAGSTER_PG_USER", "DAG
 
 
 @contextlib.contextmanager
-def instance_profile(profile: str, home: Path) -> Iterator[dict[str, str]]:
-    """The environment of the instance the benchmark mints into: the embedded profile (SQLite
-    under `home`), or the production one (`deploy/dagster.yaml`, the catalog in Postgres too)
-    on a database created for the run on the DAGSTER_PG_* server and dropped afterwards."""
+def instance_profile(
+    profile: str, home: Path
+) -> Iterator[tuple[dict[str, str], Callable[[], object]]]:
+    """The environment of the instance the benchmark mints into, and its upkeep: the embedded
+    profile (SQLite under `home`), or the production one (`deploy/dagster.yaml`, the catalog in
+    Postgres too) on a database created for the run on the DAGSTER_PG_* server and dropped
+    afterwards, vacuumed as autovacuum would where the server has it off."""
     if profile == "embedded":
-        yield {}
+        yield {}, lambda: None
         return
     missing = [name for name in POSTGRES_SERVER if name not in os.environ]
     if missing:
@@ -110,10 +115,11 @@ def instance_profile(profile: str, home: Path) -> Iterator[dict[str, str]]:
     login = f"{user}:{password}" if password else user
     server = {"host": host, "port": port, "user": user, "password": password}
     with scratch_database("microdrama_scale", **server) as name:
-        yield {
+        env = {
             "DAGSTER_PG_DB": name,
             "MICRODRAMA_CATALOG_URL": f"postgresql://{login}@{host}:{port}/{name}",
         }
+        yield env, functools.partial(vacuum_unless_automatic, name, **server)
 
 
 def main(n: int, profile: str = "embedded") -> int:
@@ -126,7 +132,7 @@ def main(n: int, profile: str = "embedded") -> int:
     ):
         root = Path(tmp)
         (root / "home").mkdir()
-        database = stack.enter_context(instance_profile(profile, root / "home"))
+        database, upkeep = stack.enter_context(instance_profile(profile, root / "home"))
         os.environ.update(
             {
                 "DAGSTER_HOME": str(root / "home"),
@@ -273,6 +279,8 @@ def main(n: int, profile: str = "embedded") -> int:
                     made += 1
                     if made % 100 == 0:
                         retain()
+                    if made % VACUUM_EVERY == 0:
+                        upkeep()
                 pages.update(store, books.db, unpaged, locales, ui)
                 unpaged.clear()
                 retain()
