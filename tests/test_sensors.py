@@ -329,3 +329,7 @@ def test_retention_moves_a_batched_run_out_only_with_its_last_episode(world) -> 
     assert instance.get_run_by_id("batch") is None
     assert books.store.archived_run("batch").exists()
     assert instance.get_materialized_partitions(dg.AssetKey("premise")) == set()
+    other = dg.DagsterRun(job_name="templates_job", status=dg.DagsterRunStatus.SUCCESS)
+    instance.add_run(other)
+    archived(keys[2])  # no run made it: nothing else leaves the instance
+    assert instance.get_run_by_id(other.run_id) is not None
