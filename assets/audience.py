@@ -14,7 +14,7 @@ from microdrama.audience.tables import AudienceTables
 from microdrama.catalog.database import CatalogDB
 from microdrama.gallery.pages import write_audience
 from microdrama.media import MediaStore
-from microdrama.tables import markdown_table
+from microdrama.words.template_table import markdown_table
 from resources import CatalogResource, Localization, MediaStoreResource, TemplateLibrary
 
 

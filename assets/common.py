@@ -12,12 +12,12 @@ from pathlib import Path
 import dagster as dg
 
 from assets.partitions import episodes_of
-from microdrama.episode import Episode, Staged
-from microdrama.gates import CHECKS, NON_BLOCKING, Gate, GateFailure
 from microdrama.media import MediaStore
 from microdrama.models.device import ModelError
-from microdrama.tables import template_from_table
-from microdrama.template import GenreTemplate
+from microdrama.quality.gates import CHECKS, NON_BLOCKING, Gate, GateFailure
+from microdrama.stages.episode import Episode, Staged
+from microdrama.words.template import GenreTemplate
+from microdrama.words.template_table import template_from_table
 from resources import MediaStoreResource
 
 EPISODE_GROUP = "episode"

@@ -10,7 +10,7 @@ import pandas as pd
 from microdrama.audience.engagement import difference, snapshots
 from microdrama.audience.feed import read_raw, validate
 from microdrama.audience.tables import AudienceTables
-from microdrama.tables import markdown_table
+from microdrama.words.template_table import markdown_table
 from resources import CatalogResource, EngagementFeed, MediaStoreResource
 
 AUDIENCE_GROUP = "audience"

@@ -15,7 +15,7 @@ from assets.common import (
 )
 from assets.partitions import episode_partitions
 from assets.script import script
-from microdrama.episode import Episode, Staged, make_frames
+from microdrama.stages.episode import Episode, Staged, make_frames
 from resources import MediaStoreResource, ModelBackends, VideoEncoder
 
 

@@ -15,7 +15,7 @@ from assets.cut import cut
 from assets.music import music
 from assets.partitions import episode_partitions
 from assets.voice import voice
-from microdrama.episode import Episode, Staged, each, make_localized, package_path
+from microdrama.stages.episode import Episode, Staged, each, make_localized, package_path
 from resources import Localization, MediaStoreResource, VideoEncoder
 
 

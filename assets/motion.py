@@ -15,7 +15,7 @@ from assets.common import (
 from assets.frames import frames
 from assets.partitions import episode_partitions
 from assets.voice import voice
-from microdrama.episode import Episode, Staged, make_motion
+from microdrama.stages.episode import Episode, Staged, make_motion
 from resources import MediaStoreResource, ModelBackends, VideoEncoder
 
 

@@ -14,7 +14,7 @@ from assets.common import (
 )
 from assets.cut import cut
 from assets.partitions import episode_partitions
-from microdrama.episode import Episode, Staged, make_music
+from microdrama.stages.episode import Episode, Staged, make_music
 from resources import MediaStoreResource, ModelBackends, TemplateLibrary, VideoEncoder
 
 

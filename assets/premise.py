@@ -15,9 +15,9 @@ from assets.common import (
 from assets.partitions import episode_partitions, episodes_of
 from assets.release import latest_release, release
 from microdrama.concepts.planner import plan_episode
-from microdrama.episode import Episode, Staged, each, make_premise
 from microdrama.release import Release, default_seed, utc_now
-from microdrama.template import GenreTemplate, template_digest
+from microdrama.stages.episode import Episode, Staged, each, make_premise
+from microdrama.words.template import GenreTemplate, template_digest
 from resources import MediaStoreResource, ModelBackends, TemplateLibrary
 
 

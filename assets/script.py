@@ -14,8 +14,8 @@ from assets.common import (
 from assets.partitions import episode_partitions
 from assets.premise import premise
 from microdrama.concepts.planner import continuity
-from microdrama.episode import Episode, Staged, each, make_script
-from microdrama.template import GenreTemplate
+from microdrama.stages.episode import Episode, Staged, each, make_script
+from microdrama.words.template import GenreTemplate
 from resources import MediaStoreResource, ModelBackends, TemplateLibrary
 
 

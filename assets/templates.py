@@ -2,8 +2,8 @@ import dagster as dg
 
 from assets.partitions import genre_partitions
 from microdrama.keys import check_key
-from microdrama.tables import template_row
-from microdrama.template import TemplateError, load_template
+from microdrama.words.template import TemplateError, load_template
+from microdrama.words.template_table import template_row
 from resources import MediaStoreResource, TemplateLibrary
 
 

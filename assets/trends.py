@@ -4,8 +4,8 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from microdrama.tables import markdown_table
-from microdrama.trends import read_trend_feed
+from microdrama.trends.feed import read_trend_feed
+from microdrama.words.template_table import markdown_table
 from resources import MediaStoreResource, TrendFeed
 
 

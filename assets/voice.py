@@ -15,8 +15,8 @@ from assets.common import (
 )
 from assets.partitions import episode_partitions
 from assets.script import script
-from microdrama.episode import Episode, Staged, each, make_voice
-from microdrama.localize import SOURCE_LOCALE
+from microdrama.stages.episode import Episode, Staged, each, make_voice
+from microdrama.words.template import SOURCE_LOCALE
 from resources import Localization, MediaStoreResource, ModelBackends, TemplateLibrary
 
 

@@ -20,14 +20,14 @@ from microdrama.concepts.compile import episode_template
 from microdrama.concepts.library import load_library
 from microdrama.concepts.sampler import ConceptSpace
 from microdrama.concepts.series import draw_bible
-from microdrama.gates import Continuity, script_gates
 from microdrama.keys import EpisodeKey
-from microdrama.policy import ContentPolicy
+from microdrama.quality.gates import Continuity, script_gates
 from microdrama.release import Release, default_seed
-from microdrama.story import Script, pick_topic, write_premise, write_script
-from microdrama.template import load_template
-from microdrama.trending import matcher
-from microdrama.trends import load_trend_feed
+from microdrama.trends.feed import load_trend_feed
+from microdrama.trends.topics import matcher
+from microdrama.words.content_policy import ContentPolicy
+from microdrama.words.story import Script, pick_topic, write_premise, write_script
+from microdrama.words.template import load_template
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "templates"

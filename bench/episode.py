@@ -27,24 +27,24 @@ from pathlib import Path
 import psutil
 
 from bench.moviepy_cut import moviepy_cut_seconds
-from microdrama import episode as stages
+from microdrama.av.ffmpeg import run_ffmpeg
 from microdrama.catalog.rows import episode_row
-from microdrama.compositor import VideoSettings
-from microdrama.episode import Episode
-from microdrama.ffmpeg import run_ffmpeg
-from microdrama.fonts import font_for
 from microdrama.keys import EpisodeKey
-from microdrama.localize import NeuralTranslator
+from microdrama.locales.espeak import Espeak, Speaker
+from microdrama.locales.translation import NeuralTranslator
 from microdrama.media import MediaStore
 from microdrama.music.moods import MOODS_FILE, load_moods
 from microdrama.music.render import FluidSynthComposer
-from microdrama.policy import ContentPolicy
+from microdrama.picture.compositor import VideoSettings
+from microdrama.picture.fonts import font_for
+from microdrama.picture.storyboard import StoryboardPainter, backdrop, shot_backdrop
 from microdrama.release import Release
-from microdrama.storyboard import StoryboardPainter, backdrop, shot_backdrop
+from microdrama.stages import episode as stages
+from microdrama.stages.episode import Episode
 from microdrama.streaming.ladder import PLAYLIST, SEGMENT_SECONDS, Rung, ladder
-from microdrama.template import GenreTemplate, load_template
-from microdrama.trends import load_trend_feed
-from microdrama.voice import Espeak, Speaker
+from microdrama.trends.feed import load_trend_feed
+from microdrama.words.content_policy import ContentPolicy
+from microdrama.words.template import GenreTemplate, load_template
 
 REPO = Path(__file__).resolve().parent.parent
 GENRE = "revenge"

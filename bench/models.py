@@ -19,18 +19,18 @@ from pathlib import Path
 from typing import Any
 
 from bench.episode import GENRE, LOCALES, REPO, dub
-from microdrama import episode as stages
-from microdrama.compositor import VideoSettings
-from microdrama.gates import GateFailure
+from microdrama.backends import Backends
 from microdrama.keys import EpisodeKey
 from microdrama.media import MediaStore
-from microdrama.models.backends import Backends
 from microdrama.models.device import MODELS
 from microdrama.music.moods import MOODS_FILE, load_moods
-from microdrama.policy import ContentPolicy
+from microdrama.picture.compositor import VideoSettings
+from microdrama.quality.gates import GateFailure
 from microdrama.release import Release
-from microdrama.template import load_template
-from microdrama.trends import load_trend_feed
+from microdrama.stages import episode as stages
+from microdrama.trends.feed import load_trend_feed
+from microdrama.words.content_policy import ContentPolicy
+from microdrama.words.template import load_template
 
 GOAL_SECONDS = 10.0  # warm GPU-seconds per finished episode
 

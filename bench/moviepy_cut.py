@@ -15,14 +15,14 @@ import os
 import time
 from pathlib import Path
 
-from microdrama import compositor
-from microdrama.compositor import VideoSettings
-from microdrama.episode import Episode
-from microdrama.ffmpeg import binary
-from microdrama.fonts import font_for
-from microdrama.localize import SOURCE_LOCALE
+from microdrama.av.ffmpeg import binary
 from microdrama.media import read_json
-from microdrama.subtitles import CaptionPainter
+from microdrama.picture import compositor
+from microdrama.picture.captions import CaptionPainter
+from microdrama.picture.compositor import VideoSettings
+from microdrama.picture.fonts import font_for
+from microdrama.stages.episode import Episode
+from microdrama.words.template import SOURCE_LOCALE
 
 
 def moviepy_cut_seconds(ep: Episode, settings: VideoSettings, out: Path) -> float:

@@ -148,14 +148,14 @@ def main(n: int, profile: str = "embedded") -> int:
         from assets.partitions import episode_partitions
         from assets.release import DATA_VERSION_TAG
         from definitions import defs
+        from instance.archive import PARTITION_TAG, archive, due
+        from instance.minting import Minter
         from microdrama.gallery import pages
         from microdrama.keys import EpisodeKey
-        from microdrama.trends import load_trend_feed
-        from operations.archive import PARTITION_TAG, archive, due
+        from microdrama.trends.feed import load_trend_feed
         from operations.render import render
         from operations.resources import resources
         from sensors.cadence import pick_genre, release_cadence
-        from sensors.minting import Minter
         from sensors.retention import retention_sensor
         from sensors.templates import template_sensor
         from sensors.trends import trend_sensor
@@ -312,7 +312,7 @@ def _add_genre(instance: object, genre: str) -> str:
 
 
 def _template_hashes(store: object, genres: list[str]) -> dict[str, str]:
-    from microdrama.tables import template_from_table
+    from microdrama.words.template_table import template_from_table
 
     out = {}
     for genre in genres:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from microdrama.keys import EpisodeKey
-from microdrama.trends import topic_problem
+from microdrama.trends.feed import topic_problem
 
 
 def utc_now() -> str:

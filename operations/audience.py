@@ -19,7 +19,7 @@ from microdrama.audience.market import LIFETIME_DAYS, Market
 from microdrama.audience.pilots import current_model, next_pilot
 from microdrama.audience.renewal import verdicts
 from microdrama.audience.tables import AudienceTables
-from microdrama.template import BEATS
+from microdrama.words.template import BEATS
 from operations.render import ensure_dagster_home, run_job
 from operations.resources import resources
 

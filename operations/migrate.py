@@ -20,15 +20,15 @@ import dagster as dg
 
 from assets.partitions import episode_partitions, genre_partitions
 from assets.release import DATA_VERSION_TAG, observation
+from instance.archive import lineage
 from microdrama.catalog.catalog import Catalog
+from microdrama.catalog.retention import episode_status
 from microdrama.catalog.rows import ADDED_LATER
 from microdrama.gallery import pages
-from microdrama.gates import CHECKS
 from microdrama.keys import EpisodeKey
 from microdrama.media import MediaStore, read_json, write_json
+from microdrama.quality.gates import CHECKS
 from microdrama.release import Release
-from microdrama.retention import episode_status
-from operations.archive import lineage
 from operations.render import ensure_dagster_home
 from operations.resources import resources
 

@@ -15,16 +15,16 @@ import dagster as dg
 from assets.partitions import episode_partitions, genre_partitions
 from assets.release import latest_release, observation
 from definitions import defs
-from microdrama.episode import Episode, package_path, variant_paths
+from instance.minting import Minter
+from microdrama.catalog.retention import record_restore
 from microdrama.keys import EpisodeKey, UnsafeKeyError, check_key, parse_series
 from microdrama.release import Release, default_seed, utc_now
-from microdrama.retention import record_restore
-from microdrama.tables import template_from_table
-from microdrama.trends import load_trend_feed
+from microdrama.stages.episode import Episode, package_path, variant_paths
+from microdrama.trends.feed import load_trend_feed
+from microdrama.words.template_table import template_from_table
 from operations.resources import resources
 from resources import CatalogResource
 from resources.config import REPO
-from sensors.minting import Minter
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 

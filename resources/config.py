@@ -16,14 +16,14 @@ from pydantic import Field
 from microdrama.audience.decisions import DecisionLog
 from microdrama.catalog.catalog import Catalog
 from microdrama.catalog.database import CatalogDB, sqlite_url
-from microdrama.compositor import VideoSettings
+from microdrama.catalog.retention import DEFAULT_RETENTION, Retention
 from microdrama.concepts.library import Library, load_library
 from microdrama.concepts.sampler import ConceptSpace
-from microdrama.localize import SOURCE_LOCALE
 from microdrama.media import MediaStore
 from microdrama.music.moods import MOODS_FILE, Moods, load_moods
-from microdrama.policy import ContentPolicy
-from microdrama.retention import DEFAULT_RETENTION, Retention
+from microdrama.picture.compositor import VideoSettings
+from microdrama.words.content_policy import ContentPolicy
+from microdrama.words.template import SOURCE_LOCALE
 from resources.models import ModelBackends, ModelDevice
 
 REPO = Path(__file__).resolve().parent.parent

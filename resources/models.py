@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from microdrama.models.backends import Backends, MotionOptions, PainterOptions
+from microdrama.backends import Backends, MotionOptions, PainterOptions
 from microdrama.models.device import MODELS, DeviceConfig, ModelError
 
 

@@ -9,14 +9,14 @@ from assets import audience_job, episode_job
 from assets.audience import audience_model
 from assets.engagement import engagement_feed
 from assets.release import DATA_VERSION_TAG
+from instance.minting import Minter, run_request
+from instance.state import live_templates
 from microdrama.audience.decisions import Decision
 from microdrama.audience.feed import EngagementFeedError, content_version
 from microdrama.audience.renewal import verdicts
 from microdrama.audience.tables import AudienceTables
 from microdrama.release import utc_now
 from resources import CatalogResource, EngagementFeed, MediaStoreResource
-from sensors.minting import Minter, run_request
-from sensors.state import live_templates
 
 
 @dg.sensor(

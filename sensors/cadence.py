@@ -9,12 +9,12 @@ from pathlib import Path
 import dagster as dg
 
 from assets import episode_job
+from instance.minting import Minter, run_request
+from instance.state import live_templates
 from microdrama.audience.pilots import current_model, next_pilot, pilot_decision
 from microdrama.audience.tables import AudienceTables
-from microdrama.trends import TrendFeedError, load_trend_feed
+from microdrama.trends.feed import TrendFeedError, load_trend_feed
 from resources import CatalogResource, Localization, MediaStoreResource, TemplateLibrary, TrendFeed
-from sensors.minting import Minter, run_request
-from sensors.state import live_templates
 
 CADENCE_SECONDS = int(os.environ.get("MICRODRAMA_CADENCE_SECONDS", "90"))
 

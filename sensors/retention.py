@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from operations.archive import archive, due
+from instance.archive import archive, due
 from resources import CatalogResource, Localization
 
 

@@ -10,9 +10,9 @@ import dagster as dg
 from assets import episode_job, templates_job
 from assets.partitions import genre_partitions
 from assets.release import latest_release, observation
-from microdrama.template import TemplateError, load_template, template_files
+from instance.state import latest_data_version
+from microdrama.words.template import TemplateError, load_template, template_files
 from resources import CatalogResource, TemplateLibrary
-from sensors.state import latest_data_version
 
 
 @dataclass

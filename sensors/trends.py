@@ -9,11 +9,12 @@ from pathlib import Path
 import dagster as dg
 
 from assets import episode_job, trends_job
-from microdrama.trending import TopicMemory, hot_topics, matcher
-from microdrama.trends import TrendFeedError, load_trend_feed
+from instance.minting import Minter, run_request
+from instance.state import live_templates
+from microdrama.trends.feed import TrendFeedError, load_trend_feed
+from microdrama.trends.topics import TopicMemory, hot_topics, matcher
+from microdrama.words.template import genre_profile
 from resources import CatalogResource, MediaStoreResource, TrendFeed
-from sensors.minting import Minter, run_request
-from sensors.state import live_templates
 
 HOT_SCORE = 0.8
 MAX_NEW_PER_TICK = 3
@@ -57,7 +58,7 @@ def trend_sensor(
     minter = Minter(context.instance, catalog.catalog())
     if live and fresh:
         model = matcher()
-        fit = model.fit(fresh, [template for template, _ in live])
+        fit = model.fit(fresh, {t.genre: genre_profile(t) for t, _ in live})
         memory = TopicMemory(model, state["topics"])
         for topic in fresh:
             if memory.knows(topic):

@@ -14,7 +14,7 @@ import pyarrow.dataset as ds
 import pytest
 from conftest import SHORT_KEY, release
 
-from microdrama.cli import main
+from commands.cli import main
 from microdrama.keys import EpisodeKey
 from operations.resources import resources
 
@@ -52,7 +52,7 @@ def rendered_day(factory: dict[str, Path]) -> str:
 def test_incremental_catalog_equals_the_rebuilt_one_and_archives_restore(
     rendered: dict, factory: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from operations.archive import archive
+    from instance.archive import archive
     from operations.render import render
 
     second = render("short-revenge", None, 21)["episode"]  # a new pilot

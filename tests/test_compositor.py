@@ -10,7 +10,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from microdrama.compositor import (
+from microdrama.av.ffmpeg import probe
+from microdrama.av.timing import ShotTiming
+from microdrama.av.wav import write_wav
+from microdrama.picture.captions import CaptionPainter, Cue
+from microdrama.picture.compositor import (
     VideoSettings,
     mix_dialogue,
     overscan_size,
@@ -18,11 +22,7 @@ from microdrama.compositor import (
     render,
     shot_frame_counts,
 )
-from microdrama.ffmpeg import probe
-from microdrama.fonts import font_for
-from microdrama.subtitles import CaptionPainter, Cue
-from microdrama.timing import ShotTiming
-from microdrama.voice import write_wav
+from microdrama.picture.fonts import font_for
 
 SETTINGS = VideoSettings(width=96, height=160, fps=12)
 RED_YUV = (81, 90, 240)  # BT.601 limited range, as x264 and players read untagged yuv420p

@@ -14,18 +14,18 @@ import pandas as pd
 import pytest
 from conftest import REPO, environment, factory_env
 
-from microdrama.cli import main
+from commands.cli import main
 from microdrama.concepts.compile import episode_template
 from microdrama.concepts.coverage import missing_translations
 from microdrama.concepts.library import load_library
 from microdrama.concepts.sampler import NO_REPEAT, ConceptSpace, compatible
 from microdrama.concepts.series import draw_bible
-from microdrama.gates import Continuity, script_gates
 from microdrama.keys import EpisodeKey
-from microdrama.policy import ContentPolicy
+from microdrama.quality.gates import Continuity, script_gates
 from microdrama.release import Release
-from microdrama.story import write_premise, write_script
-from microdrama.template import BEATS
+from microdrama.words.content_policy import ContentPolicy
+from microdrama.words.story import write_premise, write_script
+from microdrama.words.template import BEATS
 
 CONCEPTS = REPO / "templates" / "concepts"
 LIBRARY = load_library(CONCEPTS)

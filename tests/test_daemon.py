@@ -15,7 +15,7 @@ import dagster as dg
 import pytest
 from services import REPO, dagster_services, wait_for
 
-from microdrama.cli import main
+from commands.cli import main
 from operations.backfill import graphql, launch_backfill
 from operations.render import render
 

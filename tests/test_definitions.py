@@ -73,7 +73,7 @@ def test_every_episode_asset_is_one_partition_per_episode() -> None:
 
 def test_every_quality_gate_is_an_asset_check_and_only_warnings_do_not_block() -> None:
     from definitions import defs
-    from microdrama.gates import CHECKS, NON_BLOCKING
+    from microdrama.quality.gates import CHECKS, NON_BLOCKING
 
     specs = {
         (spec.asset_key.to_user_string(), spec.name): spec

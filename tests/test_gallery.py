@@ -167,7 +167,7 @@ def test_gallery_works_opened_from_disk(browser: object, factory: dict[str, Path
 
 
 def package_seconds(rendered: dict) -> float:
-    from microdrama.ffmpeg import probe
+    from microdrama.av.ffmpeg import probe
 
     master = Path(rendered["package"])
     return float(probe(master.parent / "en" / "audio" / "index.m3u8")["format"]["duration"])

@@ -10,9 +10,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from microdrama.compositor import VideoSettings
-from microdrama.ffmpeg import run_ffmpeg
-from microdrama.gates import (
+from microdrama.av.ffmpeg import run_ffmpeg
+from microdrama.av.wav import write_wav
+from microdrama.locales.espeak import synthesize
+from microdrama.media import read_json
+from microdrama.picture.compositor import VideoSettings
+from microdrama.picture.storyboard import paint_shot
+from microdrama.quality.gates import (
     CHECKS,
     GateFailure,
     frames_gates,
@@ -26,13 +30,10 @@ from microdrama.gates import (
     speech_gates,
     translation_gate,
 )
-from microdrama.media import read_json
-from microdrama.policy import ContentPolicy
 from microdrama.release import Release
-from microdrama.story import Script, write_premise, write_script
-from microdrama.storyboard import paint_shot
-from microdrama.template import load_template
-from microdrama.voice import synthesize, write_wav
+from microdrama.words.content_policy import ContentPolicy
+from microdrama.words.story import Script, write_premise, write_script
+from microdrama.words.template import load_template
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATE = load_template(Path(__file__).parent / "fixtures" / "short-revenge.yaml").template

@@ -13,8 +13,8 @@ from conftest import release
 
 from microdrama.keys import EpisodeKey
 from microdrama.media import MediaStore, read_json
-from microdrama.template import MAX_FILE_BYTES, TemplateError, load_template, load_templates
-from microdrama.trends import TrendFeedError, read_trend_feed
+from microdrama.trends.feed import TrendFeedError, read_trend_feed
+from microdrama.words.template import MAX_FILE_BYTES, TemplateError, load_template, load_templates
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
 SHORT = Path(__file__).parent / "fixtures" / "short-revenge.yaml"

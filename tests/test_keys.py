@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from microdrama.cli import main
+from commands.cli import main
 from microdrama.keys import EpisodeKey, UnsafeKeyError, check_key, parse_series
 from microdrama.media import MediaStore
 

@@ -6,8 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from microdrama.localize import Apertium, FastTranslate, LocalizationError, Localizer, Phrasebook
-from microdrama.template import load_templates
+from microdrama.locales.translation import (
+    Apertium,
+    FastTranslate,
+    LocalizationError,
+    Localizer,
+    Phrasebook,
+)
+from microdrama.words.template import load_templates
 
 REPO = Path(__file__).resolve().parent.parent
 PHRASEBOOKS = REPO / "templates" / "phrasebook"

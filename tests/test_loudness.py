@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from microdrama.ffmpeg import run_ffmpeg
-from microdrama.loudness import TARGET_LUFS, decode_audio, integrated_loudness, normalize
-from microdrama.voice import write_wav
+from microdrama.av.ffmpeg import run_ffmpeg
+from microdrama.av.loudness import TARGET_LUFS, decode_audio, integrated_loudness, normalize
+from microdrama.av.wav import write_wav
 
 
 def ebur128(path: Path) -> float:

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from conftest import FIXTURES, REPO, environment
 
-from microdrama.cli import main
+from commands.cli import main
 from microdrama.media import read_json, sha256_file
 
 LEGACY = FIXTURES / "legacy" / "store.tar.xz"

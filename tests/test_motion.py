@@ -11,7 +11,7 @@ import pytest
 import tiny_motion
 from PIL import Image
 
-from microdrama.ffmpeg import probe
+from microdrama.av.ffmpeg import probe
 from microdrama.models.device import MODELS, DeviceConfig, ModelError
 from microdrama.motion.animator import DiffusersAnimator, MotionJob, frames_for, side_multiple
 from microdrama.motion.clip import spread, write_clip

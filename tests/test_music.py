@@ -15,8 +15,9 @@ import pytest
 import tiny_music
 import yaml
 
-from microdrama.compositor import resample
-from microdrama.loudness import TARGET_LUFS, integrated_loudness
+from microdrama.av.loudness import TARGET_LUFS, integrated_loudness
+from microdrama.av.wav import read_wav
+from microdrama.locales.espeak import synthesize
 from microdrama.models.device import MODELS, DeviceConfig, ModelError
 from microdrama.music.gates import (
     music_audible,
@@ -30,8 +31,8 @@ from microdrama.music.moods import MOODS_FILE, Mood, MoodError, load_moods
 from microdrama.music.musicgen import MusicGenComposer, prompt
 from microdrama.music.render import FluidSynthComposer, MusicError
 from microdrama.music.score import ScoreRequest, compose, theme
-from microdrama.template import Voice
-from microdrama.voice import read_wav, synthesize
+from microdrama.picture.compositor import resample
+from microdrama.words.template import Voice
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "templates" / MOODS_FILE
@@ -132,7 +133,7 @@ def test_mood_errors_name_the_file_and_the_field_and_spare_the_other_genres(
 
 
 def test_validate_names_a_bad_mood(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    from microdrama.cli import validate
+    from commands.cli import validate
 
     (tmp_path / MOODS_FILE).parent.mkdir()
     moods = yaml.safe_load(SHIPPED.read_text())

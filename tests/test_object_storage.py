@@ -10,10 +10,10 @@ import pytest
 
 from microdrama.catalog.dataset import dataset_dir, read_dataset
 from microdrama.catalog.rows import episode_row
-from microdrama.episode import Episode
-from microdrama.gates import CHECKS
 from microdrama.keys import EpisodeKey
 from microdrama.media import MediaStore, read_json
+from microdrama.quality.gates import CHECKS
+from microdrama.stages.episode import Episode
 from operations.render import render
 
 KEY, SEED = EpisodeKey("short-revenge", 3, 1), 4

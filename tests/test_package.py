@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from conftest import FIXTURES, environment, factory_env
 
-from microdrama.ffmpeg import probe
+from microdrama.av.ffmpeg import probe
 from microdrama.media import read_json
 
 LOCALES = ["en", "es", "pt-BR", "zh-CN"]

@@ -15,7 +15,7 @@ from services import REPO, dagster_services, wait_for
 
 from assets.common import EPISODE_BATCH
 from bench.postgres import scratch_database
-from microdrama.cli import main
+from commands.cli import main
 
 EPISODES = 20
 SHORT = Path(__file__).parent / "fixtures" / "short-revenge.yaml"

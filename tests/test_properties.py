@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microdrama.fonts import font_for
 from microdrama.keys import UnsafeKeyError, check_key
-from microdrama.subtitles import CaptionPainter, Cue, to_srt, to_vtt
-from microdrama.template import TemplateError, load_template
-from microdrama.text import one_line
+from microdrama.picture.captions import CaptionPainter, Cue, to_srt, to_vtt
+from microdrama.picture.fonts import font_for
+from microdrama.words.template import TemplateError, load_template
+from microdrama.words.text import one_line
 
 SHORT = Path(__file__).parent / "fixtures" / "short-revenge.yaml"
 # any character, with extra weight on the ones that break filters, paths and cue syntax

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from conftest import FIXTURES, environment, factory_env
 
-from microdrama.ffmpeg import probe
+from microdrama.av.ffmpeg import probe
 from microdrama.media import read_json
-from microdrama.story import Script
+from microdrama.words.story import Script
 
 LOCALES = ["en", "es", "pt-BR", "zh-CN"]
 

@@ -297,7 +297,7 @@ def test_retention_keeps_exactly_the_window_and_archives_the_oldest(world) -> No
 def test_retention_moves_a_batched_run_out_only_with_its_last_episode(world) -> None:
     from dagster._core.events import DagsterEvent, DagsterEventType, StepMaterializationData
 
-    from operations.archive import archive
+    from instance.archive import archive
 
     keys = [f"revenge-{n:04d}-01" for n in range(1, 4)]
     catalogued(world, keys)

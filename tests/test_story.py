@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from microdrama.release import Release
-from microdrama.story import Script, write_premise, write_script
-from microdrama.template import load_template
-from microdrama.trends import load_trend_feed
+from microdrama.trends.feed import load_trend_feed
+from microdrama.words.story import Script, write_premise, write_script
+from microdrama.words.template import load_template
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATE = load_template(REPO / "templates" / "revenge.yaml")
@@ -53,8 +53,8 @@ def test_round_trip_through_json() -> None:
 
 
 def test_a_topic_too_long_for_a_caption_picks_the_line_variants_without_it() -> None:
-    from microdrama.story import fitting
-    from microdrama.text import fits_a_caption
+    from microdrama.words.story import fitting
+    from microdrama.words.text import fits_a_caption
 
     say = ["They only talk about {topic} tonight.", "Nobody is looking at us tonight."]
     long_topic = "an extraordinarily long hot topic that trends everywhere " * 2

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from microdrama.fonts import font_for
-from microdrama.subtitles import CaptionPainter, Cue, to_srt, to_vtt
+from microdrama.picture.captions import CaptionPainter, Cue, to_srt, to_vtt
+from microdrama.picture.fonts import font_for
 
 HOSTILE = 'It\'s 100% "real": C:\\path %{pts} [x]; done\nnext'
 

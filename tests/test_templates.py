@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from microdrama.cli import main
-from microdrama.template import BEATS, TemplateError, load_template, load_templates
+from commands.cli import main
+from microdrama.words.template import BEATS, TemplateError, load_template, load_templates
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "templates"

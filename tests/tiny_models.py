@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
-from microdrama.template import load_templates
+from microdrama.words.template import load_templates
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from microdrama.concepts.library import Library
-from microdrama.template import BEATS
+from microdrama.words.template import BEATS
 
 PRIOR_SCALE = {  # feature group -> the prior spread of its effects, in logits
     "base": 2.0,

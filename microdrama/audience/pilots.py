@@ -23,7 +23,7 @@ from microdrama.concepts.library import Library
 from microdrama.concepts.sampler import ConceptSpace
 from microdrama.concepts.series import draw_bible
 from microdrama.keys import EpisodeKey
-from microdrama.template import BEATS
+from microdrama.words.template import BEATS
 
 CANDIDATES_PER_GENRE = 5
 

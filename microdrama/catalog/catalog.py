@@ -9,9 +9,9 @@ import pandas as pd
 from microdrama.catalog.database import CatalogDB
 from microdrama.catalog.dataset import dataset_dir, frame, read_dataset, write_row
 from microdrama.catalog.rows import FINAL_ARTIFACT, NotFinished, episode_row
-from microdrama.episode import Episode
 from microdrama.keys import EpisodeKey
 from microdrama.media import MediaStore
+from microdrama.stages.episode import Episode
 
 
 @dataclass(frozen=True)

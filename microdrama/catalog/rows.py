@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 
-from microdrama.episode import LOCALIZED_SUMMARY, Episode, package_path, variant_paths
-from microdrama.gates import CHECKS, all_passed, recorded
-from microdrama.localize import SOURCE_LOCALE
+from microdrama.catalog.retention import episode_status
 from microdrama.media import read_json
-from microdrama.retention import episode_status
-from microdrama.template import BEATS
+from microdrama.quality.gates import CHECKS, all_passed, recorded
+from microdrama.stages.episode import LOCALIZED_SUMMARY, Episode, package_path, variant_paths
+from microdrama.words.template import BEATS, SOURCE_LOCALE
 
 # name -> type of every catalog column; JSON columns are text
 COLUMNS: dict[str, type] = {

@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 import random
 
+from microdrama.av.timing import plan_shots
 from microdrama.concepts.library import Library, ShotSpec
 from microdrama.concepts.sampler import Concept
 from microdrama.concepts.series import Bible
-from microdrama.story import estimate_speech_seconds
-from microdrama.template import (
+from microdrama.words.story import estimate_speech_seconds
+from microdrama.words.template import (
     BEATS,
     Beat,
     Character,
@@ -27,7 +28,6 @@ from microdrama.template import (
     Shot,
     Voice,
 )
-from microdrama.timing import plan_shots
 
 
 def template_id(library_id: str) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from microdrama.concepts.library import Library
-from microdrama.localize import Phrasebook
+from microdrama.locales.translation import Phrasebook
 
 PHRASEBOOK_LOCALES = ("es", "zh-CN")
 

@@ -23,7 +23,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from microdrama.template import (
+from microdrama.words.template import (
     BEATS,
     EMOTIONS,
     FEATURES,

@@ -14,10 +14,10 @@ from microdrama.concepts.compile import episode_template
 from microdrama.concepts.library import Library
 from microdrama.concepts.sampler import Concept, ConceptSpace
 from microdrama.concepts.series import Bible, draw_bible
-from microdrama.gates import Continuity
 from microdrama.keys import EpisodeKey
 from microdrama.media import MediaStore
-from microdrama.template import GenreTemplate
+from microdrama.quality.gates import Continuity
+from microdrama.words.template import GenreTemplate
 
 BIBLE_FILE = "bible.json"
 

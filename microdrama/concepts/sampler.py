@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from microdrama.concepts.library import Library, Trope
 from microdrama.concepts.series import Bible
 from microdrama.keys import EpisodeKey
-from microdrama.template import BEATS
+from microdrama.words.template import BEATS
 
 NO_REPEAT = 3  # a cliffhanger type is not used again within this many episodes
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from PIL import Image, ImageOps
 
-from microdrama.gates import MIN_LUMA_STD, luma_spread
 from microdrama.models.device import (
     MODELS,
     DeviceConfig,
@@ -24,9 +23,10 @@ from microdrama.models.device import (
     model_source,
     place,
 )
-from microdrama.story import Shot
-from microdrama.storyboard import PaintJob, paint_shot
-from microdrama.template import Character, GenreTemplate
+from microdrama.picture.storyboard import PaintJob, paint_shot
+from microdrama.quality.gates import MIN_LUMA_STD, luma_spread
+from microdrama.words.story import Shot
+from microdrama.words.template import Character, GenreTemplate
 
 VARIABLE = "MICRODRAMA_PAINTER_MODEL"
 COLOR_NAMES = {

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from microdrama.localize import SOURCE_LOCALE, MachineTranslator
+from microdrama.locales.translation import MachineTranslator
 from microdrama.models.device import MODELS, DeviceConfig, ModelError, from_pretrained, model_source
-from microdrama.text import caption_columns, display_width, stuck, unprintable
+from microdrama.words.template import SOURCE_LOCALE
+from microdrama.words.text import caption_columns, display_width, stuck, unprintable
 
 VARIABLE = "MICRODRAMA_TRANSLATOR_MODEL"
 NLLB_CODES = {"en": "eng_Latn", "es": "spa_Latn", "pt-BR": "por_Latn", "zh-CN": "zho_Hans"}

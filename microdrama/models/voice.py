@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from microdrama.gates import MIN_RMS_DBFS, level_dbfs, plausible_seconds
+from microdrama.av.wav import write_wav
+from microdrama.locales.espeak import EMOTION_PROSODY, Espeak
 from microdrama.models.device import MODELS, DeviceConfig, ModelError, from_pretrained, model_source
-from microdrama.template import Voice
-from microdrama.voice import EMOTION_PROSODY, Espeak, write_wav
+from microdrama.quality.gates import MIN_RMS_DBFS, level_dbfs, plausible_seconds
+from microdrama.words.template import Voice
 
 VARIABLE = "MICRODRAMA_VOICE_MODEL"
 LANG3 = {"en": "eng", "es": "spa", "pt-BR": "por", "zh-CN": "cmn"}

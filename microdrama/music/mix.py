@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from microdrama.gates import level_dbfs
-from microdrama.loudness import CEILING, normalize, soft_limit
+from microdrama.av.loudness import CEILING, normalize, soft_limit
+from microdrama.quality.gates import level_dbfs
 
 ATTACK_SECONDS, RELEASE_SECONDS = 0.05, 0.25
 UNDER_SPEECH_DB = 18.0

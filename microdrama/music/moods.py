@@ -16,7 +16,7 @@ import pretty_midi
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from microdrama.keys import UnsafeKeyError, check_key
-from microdrama.template import TemplateError, Text, read_model
+from microdrama.words.template import TemplateError, Text, read_model
 
 MOODS_FILE = Path("music") / "moods.yaml"  # in the templates directory
 DEFAULT = "default"

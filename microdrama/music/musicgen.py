@@ -17,13 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from microdrama.compositor import resample
-from microdrama.gates import MIN_RMS_DBFS, level_dbfs
-from microdrama.loudness import normalize
+from microdrama.av.loudness import normalize
 from microdrama.models.device import MODELS, DeviceConfig, ModelError, from_pretrained, model_source
 from microdrama.music.moods import Mood
 from microdrama.music.render import Composer, render_stingers
 from microdrama.music.score import ScoreRequest
+from microdrama.picture.compositor import resample
+from microdrama.quality.gates import MIN_RMS_DBFS, level_dbfs
 
 VARIABLE = "MICRODRAMA_MUSIC_MODEL"
 MAX_GENERATED_SECONDS = 30.0

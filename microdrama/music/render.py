@@ -16,8 +16,8 @@ from typing import Protocol
 import numpy as np
 import pretty_midi
 
+from microdrama.av.wav import read_wav
 from microdrama.music.score import ScoreRequest, compose, stingers
-from microdrama.voice import read_wav
 
 SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
 INSTALL = "install `fluidsynth fluid-soundfont-gm` (apt-get install fluidsynth fluid-soundfont-gm)"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import m3u8
 
-from microdrama.ffmpeg import probe
-from microdrama.gates import DURATION_TOLERANCE, Gate, gate
-from microdrama.loudness import TARGET_LUFS, TOLERANCE_LU, decode_audio, integrated_loudness
+from microdrama.av.ffmpeg import probe
+from microdrama.av.loudness import TARGET_LUFS, TOLERANCE_LU, decode_audio, integrated_loudness
+from microdrama.quality.gates import DURATION_TOLERANCE, Gate, gate
 from microdrama.streaming.ladder import PLAYLIST, Rung
 from microdrama.streaming.master import AUDIO_GROUP, SUBTITLES_GROUP
 

@@ -14,16 +14,16 @@ from pathlib import Path
 
 import m3u8
 
-from microdrama.compositor import (
+from microdrama.av.ffmpeg import probe, run_ffmpeg
+from microdrama.av.timing import ShotTiming
+from microdrama.picture.compositor import (
     VideoSettings,
     clip_inputs,
     picture_chains,
     shot_frame_counts,
     stills_input,
 )
-from microdrama.ffmpeg import probe, run_ffmpeg
 from microdrama.streaming.master import VideoRendition, avc1
-from microdrama.timing import ShotTiming
 
 SEGMENT_SECONDS = 4
 POSTER_SECONDS = 1.5

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import m3u8
 
-from microdrama.compositor import VideoSettings
-from microdrama.ffmpeg import run_ffmpeg
+from microdrama.av.ffmpeg import run_ffmpeg
 from microdrama.media import write_bytes
+from microdrama.picture.captions import Cue, to_vtt
+from microdrama.picture.compositor import VideoSettings
 from microdrama.streaming.ladder import PLAYLIST, hls_args
-from microdrama.subtitles import Cue, to_vtt
 
 SUBTITLES_PLAYLIST = "subtitles.m3u8"
 SUBTITLES_SEGMENT = "subtitles.vtt"

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from microdrama.text import is_wide
+from microdrama.words.text import is_wide
 
 
 class PolicyError(ValueError):

@@ -17,7 +17,7 @@ from pathlib import Path
 from microdrama.concepts.coverage import missing_translations
 from microdrama.concepts.library import load_library
 from microdrama.keys import UnsafeKeyError
-from microdrama.template import load_templates
+from microdrama.words.template import load_templates
 
 REPO = Path(__file__).resolve().parent.parent
 

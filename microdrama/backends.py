@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from microdrama.localize import NeuralTranslator
+from microdrama.locales.espeak import Espeak, Speaker
+from microdrama.locales.translation import NeuralTranslator
 from microdrama.models.device import DeviceConfig, ModelError
 from microdrama.motion.animator import Animator
 from microdrama.music.render import Composer, FluidSynthComposer
-from microdrama.rewrite import Writer
-from microdrama.storyboard import Painter, StoryboardPainter
-from microdrama.voice import Espeak, Speaker
+from microdrama.picture.storyboard import Painter, StoryboardPainter
+from microdrama.words.rewrite import Writer
 
 EMBEDDED = "embedded"
 NEURAL = {

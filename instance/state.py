@@ -6,8 +6,8 @@ import dagster as dg
 
 from assets.partitions import genre_partitions
 from microdrama.media import MediaStore
-from microdrama.tables import template_from_table
-from microdrama.template import GenreTemplate
+from microdrama.words.template import GenreTemplate
+from microdrama.words.template_table import template_from_table
 
 
 def latest_data_version(instance: dg.DagsterInstance, asset: str, partition: str) -> str | None:

@@ -17,9 +17,8 @@ from typing import Protocol
 
 import yaml
 
-from microdrama.template import GenreTemplate, placeholders
+from microdrama.words.template import SOURCE_LOCALE, GenreTemplate, placeholders
 
-SOURCE_LOCALE = "en"
 TOPIC_STAND_IN = "(a topic this locale cannot translate)"  # its phrasebook term stands in
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from scipy.signal import lfilter
 
-from microdrama.ffmpeg import FFmpegError, binary
+from microdrama.av.ffmpeg import FFmpegError, binary
 
 TARGET_LUFS = -14.0
 TOLERANCE_LU = 2.0

@@ -17,7 +17,7 @@ from assets.release import observation
 from microdrama.catalog.catalog import Catalog
 from microdrama.keys import EpisodeKey, parse_series
 from microdrama.release import Release, default_seed, utc_now
-from microdrama.story import pick_topic
+from microdrama.words.story import pick_topic
 
 
 class Minter:

@@ -17,14 +17,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from microdrama.ffmpeg import probe
-from microdrama.loudness import TARGET_LUFS, TOLERANCE_LU, decode_audio, integrated_loudness
-from microdrama.policy import ContentPolicy
-from microdrama.story import Premise, Script
-from microdrama.template import GenreTemplate
-from microdrama.text import CAPTION_LINES, caption_columns, display_width, is_wide
-from microdrama.timing import MAX_TEMPO
-from microdrama.voice import read_wav
+from microdrama.av.ffmpeg import probe
+from microdrama.av.loudness import TARGET_LUFS, TOLERANCE_LU, decode_audio, integrated_loudness
+from microdrama.av.timing import MAX_TEMPO
+from microdrama.av.wav import read_wav
+from microdrama.words.content_policy import ContentPolicy
+from microdrama.words.story import Premise, Script
+from microdrama.words.template import GenreTemplate
+from microdrama.words.text import CAPTION_LINES, caption_columns, display_width, is_wide
 
 CHECKS_FILE = "checks.json"
 HOOK_SHOTS = 2

@@ -13,11 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from microdrama.localize import SOURCE_LOCALE
-from microdrama.policy import ContentPolicy
-from microdrama.story import Premise, Script, estimate_speech_seconds, retime
-from microdrama.template import GenreTemplate
-from microdrama.text import (
+from microdrama.words.content_policy import ContentPolicy
+from microdrama.words.story import Premise, Script, estimate_speech_seconds, retime
+from microdrama.words.template import SOURCE_LOCALE, GenreTemplate
+from microdrama.words.text import (
     CAPTION_ROOM,
     caption_columns,
     display_width,

@@ -17,10 +17,10 @@ import dagster as dg
 from assets import EPISODE_ASSETS
 from assets.partitions import episode_partitions
 from microdrama.catalog.catalog import Catalog
+from microdrama.catalog.retention import Retention, record_archive
 from microdrama.gallery import pages
 from microdrama.keys import EpisodeKey
 from microdrama.media import MediaStore
-from microdrama.retention import Retention, record_archive
 
 PARTITION_TAG = "dagster/partition"
 MAX_PER_TICK = 200  # archived per sensor tick; a backlog drains over several ticks

@@ -29,6 +29,7 @@ from pydantic import (
 
 from microdrama.keys import UnsafeKeyError, check_key
 
+SOURCE_LOCALE = "en"  # the language templates are written in
 BEATS = ("hook", "setup", "twist", "confrontation", "cliffhanger")
 SHOT_TYPES = ("wide", "medium", "close-up", "two-shot", "over-shoulder", "insert")
 PROP_DRAWINGS = (
@@ -352,3 +353,11 @@ def load_templates(directory: Path) -> tuple[list[LoadedTemplate], list[Template
         except TemplateError as exc:
             errors.append(exc)
     return loaded, errors
+
+
+def genre_profile(template: GenreTemplate) -> str:
+    """The text a topic is compared with: the genre's titles, premises and archetypes."""
+    loglines = [re.sub(r"\{[^}]*\}", "someone", text) for text in template.loglines]
+    return ". ".join(
+        [template.title, *template.titles, *loglines, *(c.archetype for c in template.characters)]
+    )

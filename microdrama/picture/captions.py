@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-from microdrama.fonts import FontFile
-from microdrama.text import is_wide, one_line
+from microdrama.picture.fonts import FontFile
+from microdrama.words.text import is_wide, one_line
 
 
 @dataclass(frozen=True)

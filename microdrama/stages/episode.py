@@ -18,10 +18,27 @@ from typing import Generic, TypeVar
 import numpy as np
 import pandas as pd
 
-from microdrama import compositor
-from microdrama.compositor import VideoSettings
-from microdrama.fonts import font_for
-from microdrama.gates import (
+from microdrama.av.timing import MAX_TEMPO, ShotTiming, place_lines, shared_timeline
+from microdrama.av.wav import read_wav, speed_up, write_wav
+from microdrama.keys import EpisodeKey
+from microdrama.locales.espeak import Speaker
+from microdrama.locales.translation import LocalizationError, Localizer, NeuralTranslator
+from microdrama.media import Manifest, MediaStore, read_json, write_bytes, write_json
+from microdrama.models.painter import prompt, seed
+from microdrama.motion.animator import Animator, MotionJob
+from microdrama.motion.gate import clip_gate
+from microdrama.music.gates import music_audible, music_under_speech, no_clipping, stingers_on_cuts
+from microdrama.music.mix import duck
+from microdrama.music.mix import mix as mix_stems
+from microdrama.music.moods import Moods
+from microdrama.music.render import Composer
+from microdrama.music.score import ScoreRequest
+from microdrama.picture import compositor
+from microdrama.picture.captions import CaptionPainter, Cue, to_srt, to_vtt
+from microdrama.picture.compositor import VideoSettings
+from microdrama.picture.fonts import font_for
+from microdrama.picture.storyboard import Painter, contact_sheet
+from microdrama.quality.gates import (
     Continuity,
     Gate,
     GateFailure,
@@ -38,21 +55,13 @@ from microdrama.gates import (
     speech_gates,
     translation_gate,
 )
-from microdrama.keys import EpisodeKey
-from microdrama.localize import SOURCE_LOCALE, LocalizationError, Localizer, NeuralTranslator
-from microdrama.media import Manifest, MediaStore, read_json, write_bytes, write_json
-from microdrama.models.painter import prompt, seed
-from microdrama.motion.animator import Animator, MotionJob
-from microdrama.motion.gate import clip_gate
-from microdrama.music.gates import music_audible, music_under_speech, no_clipping, stingers_on_cuts
-from microdrama.music.mix import duck
-from microdrama.music.mix import mix as mix_stems
-from microdrama.music.moods import Moods
-from microdrama.music.render import Composer
-from microdrama.music.score import ScoreRequest
-from microdrama.policy import ContentPolicy
 from microdrama.release import Release
-from microdrama.rewrite import (
+from microdrama.streaming.checks import package_gate, picture_gates, sound_gates
+from microdrama.streaming.ladder import PLAYLIST, Rung, describe_rung, encode_picture
+from microdrama.streaming.master import LocaleRenditions, write_master
+from microdrama.streaming.renditions import SUBTITLES_PLAYLIST, encode_sound, write_subtitles
+from microdrama.words.content_policy import ContentPolicy
+from microdrama.words.rewrite import (
     Writer,
     apply_premise,
     apply_script,
@@ -62,16 +71,8 @@ from microdrama.rewrite import (
     script_requests,
     written,
 )
-from microdrama.story import Premise, Script, write_premise, write_script
-from microdrama.storyboard import Painter, contact_sheet
-from microdrama.streaming.checks import package_gate, picture_gates, sound_gates
-from microdrama.streaming.ladder import PLAYLIST, Rung, describe_rung, encode_picture
-from microdrama.streaming.master import LocaleRenditions, write_master
-from microdrama.streaming.renditions import SUBTITLES_PLAYLIST, encode_sound, write_subtitles
-from microdrama.subtitles import CaptionPainter, Cue, to_srt, to_vtt
-from microdrama.template import GenreTemplate
-from microdrama.timing import MAX_TEMPO, ShotTiming, place_lines, shared_timeline
-from microdrama.voice import Speaker, read_wav, speed_up, write_wav
+from microdrama.words.story import Premise, Script, write_premise, write_script
+from microdrama.words.template import SOURCE_LOCALE, GenreTemplate
 
 CAPTION_LINGER = 0.25
 TEMPLATE_FILE = "template.json"  # a concept episode's own template, beside its premise

@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 
-from microdrama.template import GenreTemplate, LoadedTemplate
+from microdrama.words.template import GenreTemplate, LoadedTemplate
 
 
 def template_row(loaded: LoadedTemplate) -> pd.DataFrame:

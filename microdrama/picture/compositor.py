@@ -17,12 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from microdrama.ffmpeg import run_ffmpeg
-from microdrama.loudness import normalize
+from microdrama.av.ffmpeg import run_ffmpeg
+from microdrama.av.loudness import normalize
+from microdrama.av.timing import ShotTiming
+from microdrama.av.wav import read_wav, write_wav
 from microdrama.media import atomic_path
-from microdrama.subtitles import CaptionPainter, Cue
-from microdrama.timing import ShotTiming
-from microdrama.voice import read_wav, write_wav
+from microdrama.picture.captions import CaptionPainter, Cue
 
 OVERSCAN = 1.08
 TITLE_SECONDS = 2.5

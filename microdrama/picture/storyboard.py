@@ -19,8 +19,8 @@ from typing import Protocol
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from microdrama.story import Shot
-from microdrama.template import Character, GenreTemplate, Location, Prop
+from microdrama.words.story import Shot
+from microdrama.words.template import Character, GenreTemplate, Location, Prop
 
 SUPERSAMPLE = 2
 GRADES = {  # multiply, add (per channel, 0-255 scale)

@@ -1,0 +1,1 @@
+"""Commands: the `microdrama` command line, one handler per subcommand."""

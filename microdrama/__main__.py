@@ -1,5 +1,0 @@
-import sys
-
-from microdrama.cli import main
-
-sys.exit(main())

@@ -1,0 +1,1 @@
+"""The picture: storyboard keyframes, captions, fonts, and the compositor that cuts them."""

@@ -1,0 +1,1 @@
+"""Quality gates: the checks an artifact must pass before it replaces the last good one."""

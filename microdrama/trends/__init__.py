@@ -1,0 +1,1 @@
+"""The trend feed: topics observed outside, and which genre each fits."""

@@ -1,0 +1,1 @@
+"""The words: genre templates, the story grammar, model rewrites, text rules, content policy."""
