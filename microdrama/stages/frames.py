@@ -1,0 +1,57 @@
+"""The frames stage: one keyframe per shot and a contact sheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from microdrama.picture.compositor import VideoSettings
+from microdrama.picture.storyboard import Painter, contact_sheet
+from microdrama.quality.gates import (
+    GateFailure,
+    frames_gates,
+    seal,
+)
+from microdrama.stages.episode import Episode, Staged, each
+from microdrama.words.story import Script
+from microdrama.words.template import GenreTemplate
+
+
+def make_frames(
+    batch: list[tuple[Episode, GenreTemplate]], settings: VideoSettings, painter: Painter
+) -> list[Staged[Path] | GateFailure]:
+    """One keyframe per shot plus a contact sheet (the made path) for every episode of a batch.
+
+    Every shot of every episode goes to the painter in one call, so a model paints them in
+    batches; each episode's frames are then gated and swapped in on their own.
+    """
+    scripts = [ep.script() for ep, _ in batch]
+    jobs = [
+        (template, shot)
+        for (_, template), script in zip(batch, scripts, strict=True)
+        for shot in script.shots
+    ]
+    images, fell_back = painter.paint(jobs, settings.width, settings.height)
+    painted = iter(zip(images, fell_back, strict=True))
+    per_episode = [[next(painted) for _ in script.shots] for script in scripts]
+
+    def stage(item: tuple[tuple[Episode, GenreTemplate], Script, list]) -> Staged[Path]:
+        (ep, _), script, frames = item
+        with ep.store.staged(ep.dir("frames")) as tmp:
+            for shot, (image, _) in zip(script.shots, frames, strict=True):
+                # the fastest zlib level: a keyframe is read once, by the cut's ffmpeg
+                image.save(tmp / f"shot_{shot.index:02d}.png", compress_level=1)
+            contact_sheet([image for image, _ in frames]).save(
+                tmp / "contact_sheet.jpg", quality=80
+            )
+            keyframes = sorted(tmp.glob("shot_*.png"))
+            found = frames_gates(keyframes, len(script.shots), settings.width, settings.height)
+            gates = seal("frames", found, tmp)
+        notes = {"storyboard_fallbacks": sum(flag for _, flag in frames)} if painter.neural else {}
+        return Staged(
+            ep.dir("frames") / "contact_sheet.jpg",
+            ep.store.read_manifest(ep.dir("frames")),
+            gates,
+            notes,
+        )
+
+    return each(list(zip(batch, scripts, per_episode, strict=True)), stage)
