@@ -20,7 +20,9 @@ COPY microdrama/ microdrama/
 COPY assets/ assets/
 COPY resources/ resources/
 COPY sensors/ sensors/
+COPY instance/ instance/
 COPY operations/ operations/
+COPY commands/ commands/
 COPY bench/ bench/
 COPY templates/ templates/
 COPY data/ data/

@@ -5,11 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := ffmpeg espeak-ng apertium apertium-eng-spa fonts-noto-cjk fonts-dejavu-core \
 	fluidsynth fluid-soundfont-gm
-TEST_APT_PACKAGES := chromium
+TEST_APT_PACKAGES := chromium tesseract-ocr redis-server
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export MICRODRAMA_STORAGE ?= $(CURDIR)/storage
 
-.PHONY: setup system-packages test-packages demo screenshots dev test lint bench clean
+.PHONY: setup system-packages test-packages demo screenshots dev test lint docs bench clean
 
 setup: system-packages $(VENV)/.installed node_modules/.installed $(DAGSTER_HOME)/dagster.yaml
 
@@ -25,7 +25,8 @@ endef
 system-packages:
 	$(call apt_install,$(APT_PACKAGES))
 
-test-packages:  # headless Chromium for the gallery and UI tests
+test-packages:  # headless Chromium for the gallery and UI tests; tesseract reads the AI label;
+	# redis-server for the cluster tests where no Redis runs
 	$(call apt_install,$(TEST_APT_PACKAGES))
 
 $(VENV)/.installed: pyproject.toml
@@ -67,11 +68,15 @@ dev: setup
 
 test: setup test-packages
 	$(BIN)/ruff check .
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -q -d site
 	$(BIN)/pytest -q
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+docs: $(VENV)/.installed  # the documentation site, into site/ (open site/index.html)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -d site
 
 bench: setup
 	$(BIN)/pip install -q -e '.[dev,neural,bench]'

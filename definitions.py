@@ -1,33 +1,38 @@
 """The microdrama code location: `dagster dev -w workspace.yaml` loads `defs` from here.
 
-Runs execute their steps in one process: an episode's steps are mostly sequential, and a
-process per step would spend seconds re-importing the code location for each of them. On
-Kubernetes, MICRODRAMA_EXECUTOR=k8s runs each step in its own pod instead, so steps tagged for
-GPU nodes land there and the rest on CPU nodes.
+By default a run executes its steps in one process: an episode's steps are mostly sequential,
+and a process per step would spend seconds re-importing the code location for each of them.
+MICRODRAMA_EXECUTOR=celery sends them to the cluster's Celery workers (model steps to `gpu`, the
+rest to `cpu`), and k8s runs each step in its own pod (resources/executors.py).
 """
 
-import os
+from collections.abc import Mapping
 
 import dagster as dg
 
 from assets import ALL_ASSETS, JOBS
 from resources import default_resources
+from resources.config import cluster_settings, value
+from resources.executors import step_executor
 from sensors import SCHEDULES, SENSORS
 
 
-def executor() -> dg.ExecutorDefinition:
-    if os.environ.get("MICRODRAMA_EXECUTOR", "in_process") == "k8s":
-        from dagster_k8s import k8s_job_executor  # in the image's `k8s` extra
+def build_defs(env: Mapping[str, str] | None = None) -> dg.Definitions:
+    """The code location, configured from the environment or, given, from `env`'s settings
+    (a benchmark's own storage and templates, say)."""
+    return dg.Definitions(
+        assets=ALL_ASSETS,
+        jobs=JOBS,
+        sensors=SENSORS,
+        schedules=SCHEDULES,
+        resources=default_resources(env),
+        executor=step_executor(value("MICRODRAMA_EXECUTOR", env), cluster_settings(env)),
+    )
 
-        return k8s_job_executor
-    return dg.in_process_executor
+
+defs = build_defs()
 
 
-defs = dg.Definitions(
-    assets=ALL_ASSETS,
-    jobs=JOBS,
-    sensors=SENSORS,
-    schedules=SCHEDULES,
-    resources=default_resources(),
-    executor=executor(),
-)
+def job_named(name: str) -> dg.JobDefinition:
+    """A job of the code location by name: how a cluster worker rebuilds a run's job."""
+    return defs.resolve_job_def(name)

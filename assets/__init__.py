@@ -1,11 +1,11 @@
 """Software-defined assets, one module per artifact: templates + trends -> release -> premise
 -> script -> frames + voice (every locale) -> motion -> cut (the picture) -> music ->
 localized (the HLS package) -> catalog -> gallery, and engagement feed -> engagement ->
-audience model."""
+audience model -> audience report."""
 
 import dagster as dg
 
-from assets.audience import audience_model
+from assets.audience import audience_model, audience_report
 from assets.catalog import catalog
 from assets.cut import cut
 from assets.engagement import engagement, engagement_feed
@@ -23,7 +23,15 @@ from assets.voice import voice
 
 EPISODE_ASSETS = [premise, script, frames, voice, motion, cut, music, localized, catalog, gallery]
 AUDIENCE_ASSETS = [engagement, audience_model]
-ALL_ASSETS = [genre_templates, trends, release, *EPISODE_ASSETS, engagement_feed, *AUDIENCE_ASSETS]
+ALL_ASSETS = [
+    genre_templates,
+    trends,
+    release,
+    *EPISODE_ASSETS,
+    engagement_feed,
+    *AUDIENCE_ASSETS,
+    audience_report,
+]
 
 templates_job = dg.define_asset_job(
     "templates_job",
@@ -49,4 +57,9 @@ audience_job = dg.define_asset_job(
     selection=AUDIENCE_ASSETS,
     description="Take the engagement feed in and update the audience model.",
 )
-JOBS = [templates_job, trends_job, episode_job, locales_job, audience_job]
+audience_report_job = dg.define_asset_job(
+    "audience_report_job",
+    selection=[audience_report],
+    description="Write the audience model's pictures as a static page beside the gallery.",
+)
+JOBS = [templates_job, trends_job, episode_job, locales_job, audience_job, audience_report_job]

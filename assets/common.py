@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import socket
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,12 +14,14 @@ import dagster as dg
 
 from assets.partitions import episodes_of
 from microdrama.media import MediaStore
-from microdrama.models.device import ModelError
+from microdrama.models.device import MODELS, ModelError, ModelUse
 from microdrama.quality.gates import CHECKS, NON_BLOCKING, Gate, GateFailure
-from microdrama.stages.episode import Episode, Staged
+from microdrama.stages import Episode, Staged
 from microdrama.words.template import GenreTemplate
 from microdrama.words.template_table import template_from_table
 from resources import MediaStoreResource
+from resources.config import value
+from resources.executors import queue_tags
 
 EPISODE_GROUP = "episode"
 
@@ -26,7 +29,7 @@ EPISODE_GROUP = "episode"
 # `backfill_policy` is marked beta in Dagster 1.13; we rely on it knowingly, so say it once here.
 warnings.filterwarnings("ignore", "Parameter `backfill_policy`", dg.BetaWarning)
 EPISODE_BATCH = dg.BackfillPolicy.multi_run(
-    max_partitions_per_run=int(os.environ.get("MICRODRAMA_EPISODES_PER_RUN", "4"))
+    max_partitions_per_run=int(value("MICRODRAMA_EPISODES_PER_RUN"))
 )
 
 # ffmpeg or espeak crashing, or memory running out, is worth another try; a failed gate is not.
@@ -44,24 +47,45 @@ GPU_NODE = {
 }
 
 
-def model_step_tags() -> dict[str, object]:
-    """Kubernetes placement of a step whose backend may run a model: one GPU, on a GPU node.
-
-    Only with MICRODRAMA_GPU_NODES=1 (the Helm values set it, with MICRODRAMA_EXECUTOR=k8s so
-    each step is a pod); elsewhere these steps run wherever the run runs.
-    """
-    if os.environ.get("MICRODRAMA_GPU_NODES", "0") not in ("1", "true"):
-        return {}
-    return {"dagster-k8s/config": GPU_NODE}
+def model_step_tags(gpu_nodes: str | None = None) -> dict[str, object]:
+    """Where a step whose backend may run a model goes: the `gpu` queue of the cluster's Celery
+    workers, and with MICRODRAMA_GPU_NODES=1 (the Helm values set it, with
+    MICRODRAMA_EXECUTOR=k8s so each step is a pod) one GPU on a GPU node. The in-process
+    executor ignores both; every other step goes to the `cpu` queue, Celery's default here."""
+    if gpu_nodes is None:
+        gpu_nodes = value("MICRODRAMA_GPU_NODES")
+    tags: dict[str, object] = queue_tags(runs_a_model=True)
+    if gpu_nodes in ("1", "true"):
+        tags["dagster-k8s/config"] = GPU_NODE
+    return tags
 
 
 @contextmanager
-def model_errors() -> Iterator[None]:
-    """A model that is missing or cannot run here fails the step with its message, untried again."""
-    try:
-        yield
-    except ModelError as exc:
-        raise dg.Failure(description=str(exc), allow_retries=False) from None
+def model_errors(context: dg.AssetExecutionContext) -> Iterator[None]:
+    """A model that is missing or cannot run here fails the step with its message, untried
+    again; the models the step used are in its metadata, loaded (and in how many seconds) or
+    reused warm, with the worker that ran it."""
+    with MODELS.recording() as uses:
+        try:
+            yield
+        except ModelError as exc:
+            raise dg.Failure(description=str(exc), allow_retries=False) from None
+    if uses:
+        described = model_metadata(uses)
+        for key in context.partition_keys:
+            context.add_asset_metadata(described, partition_key=key)
+
+
+def model_metadata(uses: list[ModelUse]) -> dict[str, object]:
+    """Per model, `loaded` or `reused`; the seconds spent loading; the process that ran it."""
+    state: dict[str, str] = {}
+    for use in uses:
+        state[use.name] = "loaded" if use.loaded or state.get(use.name) == "loaded" else "reused"
+    return {
+        "models": dg.MetadataValue.json(state),
+        "model_load_seconds": round(sum(u.seconds for u in uses), 3),
+        "worker": f"{socket.gethostname()}:{os.getpid()}",
+    }
 
 
 def genre_template(store: MediaStore, genre: str) -> tuple[GenreTemplate, str]:

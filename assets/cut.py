@@ -15,7 +15,7 @@ from assets.frames import frames
 from assets.motion import motion
 from assets.partitions import episode_partitions
 from assets.voice import voice
-from microdrama.stages.episode import Episode, Staged, each, make_cut
+from microdrama.stages import Episode, Staged, each, make_cut
 from resources import MediaStoreResource, VideoEncoder
 
 

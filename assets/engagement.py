@@ -8,7 +8,7 @@ import dagster as dg
 import pandas as pd
 
 from microdrama.audience.engagement import difference, snapshots
-from microdrama.audience.feed import read_raw, validate
+from microdrama.audience.feed import STARTS, read_raw, validate
 from microdrama.audience.tables import AudienceTables
 from microdrama.words.template_table import markdown_table
 from resources import CatalogResource, EngagementFeed, MediaStoreResource
@@ -43,8 +43,10 @@ def engagement(
     """Daily figures per episode, locale and platform, differenced from the cumulative exports.
 
     Bad rows (unknown episodes, bad dates, negative, fractional or non-numeric counts,
-    completions above plays, duplicates, cumulative counts that fall) go to the
-    engagement_quarantine table with their reason; the good ones are used.
+    completions above plays, duplicates, cumulative counts that fall) are appended to the
+    engagement_quarantine dataset (by ingest day, with their ingest and reason: the audit
+    trail `microdrama audience decisions` lists); the good ones are used. The optional
+    `next_episode_starts` column is carried through where the feed has it.
     """
     location = engagement_source.resolved()
     raw = read_raw(location)
@@ -52,8 +54,9 @@ def engagement(
     tables = AudienceTables(media.store())
     increments, state, fell, superseded = difference(tables.state(), snapshots(usable))
     quarantined = pd.concat([bad, fell.astype(str)], ignore_index=True)
-    ingest = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + frame_digest(raw)[:8]
-    tables.record_ingest(ingest, increments, state, quarantined)
+    now = datetime.now(UTC)
+    ingest = now.strftime("%Y%m%dT%H%M%S") + "-" + frame_digest(raw)[:8]
+    tables.record_ingest(ingest, increments, state, quarantined, now.date().isoformat())
     by_day = increments.groupby("day")[["plays", "completions"]].sum().reset_index()
     return dg.MaterializeResult(
         data_version=dg.DataVersion(frame_digest(state)),
@@ -65,6 +68,9 @@ def engagement(
             "quarantine_reasons": dg.MetadataValue.json(
                 quarantined["reason"].value_counts().to_dict()
             ),
+            "quarantine_dataset": dg.MetadataValue.path(str(tables.quarantine_dataset)),
+            "ingest": ingest,
+            "continuation_reported": STARTS in raw.columns,
             "superseded": superseded,
             "new_daily_rows": len(increments),
             "new_plays": int(increments["plays"].sum()),

@@ -15,7 +15,7 @@ from assets.common import (
 )
 from assets.partitions import episode_partitions
 from assets.script import script
-from microdrama.stages.episode import Episode, Staged, make_frames
+from microdrama.stages import Episode, Staged, make_frames, screening_of
 from resources import MediaStoreResource, ModelBackends, VideoEncoder
 
 
@@ -48,8 +48,9 @@ def frames(
         return {
             "keyframes": len(ep.keyframes()),
             "contact_sheet": image_markdown(staged.made, "contact sheet"),
+            **screening_of(ep),  # NSFW scores, where a model painted
         }
 
-    with model_errors():
+    with model_errors(context):
         outcomes = make_frames(batch, encoder.settings(), models.backends().make_painter())
     yield from materialized(context, batch, outcomes, describe)

@@ -26,7 +26,12 @@ def gallery(
     keys = [str(key) for key in episodes_of(context)]
     rows = books.db.rows(keys=keys).to_dict("records")
     written = pages.update(
-        books.store, books.db, rows, localization.locale_list(), catalog.dagster_url
+        books.store,
+        books.db,
+        rows,
+        localization.locale_list(),
+        catalog.dagster_url,
+        catalog.player(),
     )
     return dg.MaterializeResult(
         metadata={

@@ -15,7 +15,8 @@ from assets.cut import cut
 from assets.music import music
 from assets.partitions import episode_partitions
 from assets.voice import voice
-from microdrama.stages.episode import Episode, Staged, each, make_localized, package_path
+from microdrama.provenance.verify import package_disclosure
+from microdrama.stages import Episode, Staged, each, make_localized, package_path
 from resources import Localization, MediaStoreResource, VideoEncoder
 
 
@@ -52,7 +53,26 @@ def localized(
             "left_out": left_out(context, ep, staged),
             "renditions": dg.MetadataValue.md("\n".join([*header, *rows])),
             "package": dg.MetadataValue.path(str(package_path(ep))),
+            **disclosure(ep, staged),
         }
 
     outcomes = each(batch, lambda item: make_localized(*item, encoder.settings(), burned_in))
     yield from materialized(context, batch, outcomes, describe)
+
+
+def disclosure(ep: Episode, staged: Staged) -> dict[str, object]:
+    """The AI label, the filing number and the content credentials' status, as the UI shows
+    them beside the package."""
+    signed = next(g for g in staged.gates if g.name == "provenance")
+    found = package_disclosure(ep.dir("localized"), signed.passed, signed.reason)
+    if not found:
+        return {}
+    label = found["label"]
+    return {
+        "ai_label": dg.MetadataValue.md(
+            "\n".join(f"- {loc}: {text}" for loc, text in label.items())  # type: ignore[union-attr]
+        ),
+        "filing_number": found["filing_number"] or "not configured",
+        "aigc_produce_id": found["produce_id"],
+        "credentials": f"{'valid' if signed.passed else 'INVALID'}: {found['credentials']}",
+    }

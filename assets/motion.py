@@ -15,7 +15,7 @@ from assets.common import (
 from assets.frames import frames
 from assets.partitions import episode_partitions
 from assets.voice import voice
-from microdrama.stages.episode import Episode, Staged, make_motion
+from microdrama.stages import Episode, Staged, make_motion
 from resources import MediaStoreResource, ModelBackends, VideoEncoder
 
 
@@ -48,7 +48,7 @@ def motion(
             "shots": len(staged.made),
         }
 
-    with model_errors():
+    with model_errors(context):
         animator = models.backends().make_animator()
         outcomes = make_motion(batch, encoder.settings(), animator)
     yield from materialized(context, batch, outcomes, describe)

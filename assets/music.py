@@ -14,7 +14,7 @@ from assets.common import (
 )
 from assets.cut import cut
 from assets.partitions import episode_partitions
-from microdrama.stages.episode import Episode, Staged, make_music
+from microdrama.stages import Episode, Staged, make_music
 from resources import MediaStoreResource, ModelBackends, TemplateLibrary, VideoEncoder
 
 
@@ -53,7 +53,7 @@ def music(
             "mood": f"{mood.key}, {mood.tempo} bpm: {mood.style}",
         }
 
-    with model_errors():
+    with model_errors(context):
         composer = models.backends().make_composer()
         outcomes = make_music([ep for ep, _ in batch], encoder.settings(), composer, moods)
     yield from materialized(context, batch, outcomes, describe)

@@ -16,7 +16,7 @@ from assets.partitions import episode_partitions, episodes_of
 from assets.release import latest_release, release
 from microdrama.concepts.planner import plan_episode
 from microdrama.release import Release, default_seed, utc_now
-from microdrama.stages.episode import Episode, Staged, each, make_premise
+from microdrama.stages import Episode, Staged, each, make_premise
 from microdrama.words.template import GenreTemplate, template_digest
 from resources import MediaStoreResource, ModelBackends, TemplateLibrary
 
@@ -67,7 +67,7 @@ def premise(
     policy = templates.policy()
     library = templates.concepts()
     space = templates.space()
-    with model_errors():
+    with model_errors(context):
         writer = models.backends().make_writer()
 
     def plan(ep: Episode) -> tuple[GenreTemplate, str, dict | None]:
@@ -101,6 +101,6 @@ def premise(
             **({"concept": dg.MetadataValue.json(made.concept)} if made.concept else {}),
         }
 
-    with model_errors():
+    with model_errors(context):
         outcomes = each(batch, make)
     yield from materialized(context, batch, outcomes, describe)

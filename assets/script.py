@@ -14,7 +14,7 @@ from assets.common import (
 from assets.partitions import episode_partitions
 from assets.premise import premise
 from microdrama.concepts.planner import continuity
-from microdrama.stages.episode import Episode, Staged, each, make_script
+from microdrama.stages import Episode, Staged, each, make_script
 from microdrama.words.template import GenreTemplate
 from resources import MediaStoreResource, ModelBackends, TemplateLibrary
 
@@ -60,7 +60,7 @@ def script(
             "planned_seconds": made.runtime_seconds,
         }
 
-    with model_errors():
+    with model_errors(context):
         writer = models.backends().make_writer()
         outcomes = each(batch, make)
     yield from materialized(context, batch, outcomes, describe)

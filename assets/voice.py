@@ -15,7 +15,7 @@ from assets.common import (
 )
 from assets.partitions import episode_partitions
 from assets.script import script
-from microdrama.stages.episode import Episode, Staged, each, make_voice
+from microdrama.stages import Episode, Staged, each, make_voice
 from microdrama.words.template import SOURCE_LOCALE
 from resources import Localization, MediaStoreResource, ModelBackends, TemplateLibrary
 
@@ -59,7 +59,7 @@ def voice(
             "untranslated_lines": sum(untranslated.values()),
         }
 
-    with model_errors():
+    with model_errors(context):
         backends = models.backends()
         speaker = backends.make_voice()
         outcomes = each(

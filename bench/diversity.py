@@ -80,7 +80,7 @@ def main() -> int:
 
     per_genre, gates_ok, gates_all, rng = {}, 0, 0, random.Random(5)
     for genre in genres:
-        sets, loglines, identities = [], [], set()
+        sets, loglines, identities, titles = [], [], set(), []
         for key, bible, concept in drawn[genre]:
             template = episode_template(library, concept, bible)
             seed = default_seed(key)
@@ -94,10 +94,12 @@ def main() -> int:
             gates_all += 1
             sets.append(line_set(script))
             loglines.append(script.logline)
+            titles.append(script.title)
             identities.add((*concept.identity, *sorted(m.name for m in bible.cast.values())))
         per_genre[genre] = {
             "distinct_concepts": len(identities) / len(sets),
             "distinct_dialogue": len(set(sets)) / len(sets),
+            "distinct_titles": len(set(titles)) / len(titles),
             "mean_line_overlap": mean_overlap(sets, rng),
             "logline_cosine": mean_cosine(loglines),
         }
@@ -129,6 +131,7 @@ def main() -> int:
         for name in (
             "distinct_concepts",
             "distinct_dialogue",
+            "distinct_titles",
             "mean_line_overlap",
             "logline_cosine",
         )
@@ -141,7 +144,13 @@ def main() -> int:
         "space_sizes": {g: len(space.combos(g)) for g in genres},
     }
     print(f"{'figure':<22}{'concepts':>12}{'fixed-format':>14}")
-    for name in ("distinct_concepts", "distinct_dialogue", "mean_line_overlap", "logline_cosine"):
+    for name in (
+        "distinct_concepts",
+        "distinct_dialogue",
+        "distinct_titles",
+        "mean_line_overlap",
+        "logline_cosine",
+    ):
         print(f"{name:<22}{figures[name]:>12}{reference[name]:>14}")
     for name in ("gates_passed", "continuity_passed", "concepts_per_second"):
         print(f"{name:<22}{figures[name]:>12}")
@@ -160,7 +169,7 @@ def fixed_format(feed: object, policy: ContentPolicy, rng: random.Random) -> dic
     out: dict[str, list[float]] = {}
     for path in sorted(TEMPLATES.glob("*.yaml")):
         template = load_template(path).template
-        sets, loglines = [], []
+        sets, loglines, titles = [], [], []
         for series in range(1, PILOTS + 1):
             key = EpisodeKey(template.genre, series, 1)
             topic = pick_topic(feed, random.Random(default_seed(key)))  # type: ignore[arg-type]
@@ -169,9 +178,11 @@ def fixed_format(feed: object, policy: ContentPolicy, rng: random.Random) -> dic
             )
             sets.append(line_set(script))
             loglines.append(script.logline)
+            titles.append(script.title)
         for name, value in (
             ("distinct_concepts", 1 / len(sets)),  # one structure and cast for every episode
             ("distinct_dialogue", len(set(sets)) / len(sets)),
+            ("distinct_titles", len(set(titles)) / len(titles)),
             ("mean_line_overlap", mean_overlap(sets, rng)),
             ("logline_cosine", mean_cosine(loglines)),
         ):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import statistics
 import tempfile
@@ -27,6 +26,7 @@ from pathlib import Path
 import psutil
 
 from bench.moviepy_cut import moviepy_cut_seconds
+from microdrama import stages
 from microdrama.av.ffmpeg import run_ffmpeg
 from microdrama.catalog.rows import episode_row
 from microdrama.keys import EpisodeKey
@@ -38,13 +38,14 @@ from microdrama.music.render import FluidSynthComposer
 from microdrama.picture.compositor import VideoSettings
 from microdrama.picture.fonts import font_for
 from microdrama.picture.storyboard import StoryboardPainter, backdrop, shot_backdrop
+from microdrama.provenance.stamp import Provenance
 from microdrama.release import Release
-from microdrama.stages import episode as stages
-from microdrama.stages.episode import Episode
+from microdrama.stages import Episode
 from microdrama.streaming.ladder import PLAYLIST, SEGMENT_SECONDS, Rung, ladder
 from microdrama.trends.feed import load_trend_feed
 from microdrama.words.content_policy import ContentPolicy
 from microdrama.words.template import GenreTemplate, load_template
+from resources.config import value
 
 REPO = Path(__file__).resolve().parent.parent
 GENRE = "revenge"
@@ -150,19 +151,37 @@ def run_episode(root: Path) -> dict[str, float]:
     )
     timed(log, "voice", lambda: dub(ep, template, policy, Espeak(), lambda locale: None))
     timed(log, "motion", lambda: stages.make_motion([(ep, template)], settings, None))
-    timed(log, "cut", lambda: stages.make_cut(ep, template, settings))
+    # what labelling, the AIGC record, signing and the provenance gate take, stage by stage
+    cut_prov, package_prov = Provenance(), Provenance()
+    timed(log, "cut", lambda: stages.make_cut(ep, template, settings, cut_prov))
     moods = load_moods(REPO / "templates" / MOODS_FILE)
-    timed(log, "music", lambda: stages.make_music([ep], settings, FluidSynthComposer(), moods))
-    timed(log, "localized", lambda: stages.make_localized(ep, template, settings, []))
+    composer = FluidSynthComposer(Path(value("MICRODRAMA_SOUNDFONT")))
+    timed(log, "music", lambda: stages.make_music([ep], settings, composer, moods))
+    timed(log, "localized", lambda: stages.make_localized(ep, template, settings, [], package_prov))
     timed(log, "catalog", lambda: episode_row(ep))
+    log["provenance_hls_only"] = round(cut_prov.seconds + package_prov.seconds, 3)
     for name, locales in BURNED_IN.items():
         if locales:
-            timed(log, f"localized_{name}", lambda v=locales: make_localized(ep, template, v))
+            prov = Provenance()
+
+            def localize(v: list[str] = locales, p: Provenance = prov) -> None:
+                make_localized(ep, template, v, p)
+
+            timed(log, f"localized_{name}", localize)
+            log[f"provenance_{name}"] = round(cut_prov.seconds + prov.seconds, 3)
     return log
 
 
-def make_localized(ep: Episode, template: GenreTemplate, burned_in: list[str]) -> None:
-    stages.make_localized(ep, template, VideoSettings(), burned_in)
+def make_localized(
+    ep: Episode, template: GenreTemplate, burned_in: list[str], prov: Provenance | None = None
+) -> None:
+    stages.make_localized(ep, template, VideoSettings(), burned_in, prov)
+
+
+def provenance_share(log: dict[str, float], config: str = "default") -> float:
+    """Labelling, the AIGC record, signing and the provenance gate as a share of the episode
+    made with `config` (the label's overlay runs inside the picture's encode: not counted)."""
+    return round(log[f"provenance_{config}"] / episode_seconds(log, config), 4)
 
 
 PIPELINE = (
@@ -294,16 +313,16 @@ def dagster_seconds(root: Path) -> tuple[float, float]:
 
     Returns (setup, render) seconds. Setup is timed apart, as the direct calls' imports are not
     timed either: importing Dagster and the definitions (a process's one-off cost, so nothing
-    the second time) and creating a new DAGSTER_HOME's SQLite storage (a home's one-off cost).
+    the second time), the code location configured for this turn's media root, and creating a
+    new instance home's SQLite storage (a home's one-off cost).
     """
-    import dagster as dg
+    from operations.render import open_instance, render
+    from resources.config import configured
 
-    from operations.render import ensure_dagster_home, render
-
-    (root / "home").mkdir(parents=True)
-    os.environ.update(
+    home = root / "home"
+    home.mkdir(parents=True)
+    settings = configured(
         {
-            "DAGSTER_HOME": str(root / "home"),
             "MICRODRAMA_STORAGE": str(root / "storage"),
             "MICRODRAMA_TEMPLATES": str(REPO / "templates"),
             "MICRODRAMA_TRENDS": str(REPO / "data" / "trends.csv"),
@@ -311,15 +330,16 @@ def dagster_seconds(root: Path) -> tuple[float, float]:
         }
     )
     started = time.perf_counter()
-    import definitions  # noqa: F401  (Dagster and every asset module with it)
+    from definitions import build_defs  # Dagster and every asset module with it
 
-    ensure_dagster_home()  # the repo's dagster.yaml, as `render` links it
-    with dg.DagsterInstance.get():  # creates the home's run, event and schedule storage
+    location = build_defs(settings)
+    location.get_repository_def()  # resolved once per location, as `definitions.defs` is
+    with open_instance(home):  # the repo's dagster.yaml linked; creates the home's storage
         pass
     setup = time.perf_counter() - started
     cold_caches()
     started = time.perf_counter()
-    render(None, str(KEY), SEED)
+    render(None, str(KEY), SEED, location=location, home=home)
     return setup, time.perf_counter() - started
 
 
@@ -337,17 +357,21 @@ def backfill_episodes_per_hour(root: Path) -> dict[str, float]:
     import dagster as dg
 
     from assets.partitions import episode_partitions, genre_partitions
-    from definitions import defs
+    from definitions import build_defs
+    from resources.config import configured
 
     (root / "home").mkdir(parents=True)
-    os.environ.update(
-        {
-            "DAGSTER_HOME": str(root / "home"),
-            "MICRODRAMA_STORAGE": str(root / "storage"),
-            "MICRODRAMA_LOCALES": LOCALES[0],
-        }
+    defs = build_defs(
+        configured(
+            {
+                "MICRODRAMA_STORAGE": str(root / "storage"),
+                "MICRODRAMA_TEMPLATES": str(REPO / "templates"),
+                "MICRODRAMA_TRENDS": str(REPO / "data" / "trends.csv"),
+                "MICRODRAMA_LOCALES": LOCALES[0],
+            }
+        )
     )
-    instance = dg.DagsterInstance.get()
+    instance = dg.DagsterInstance.from_config(str(root / "home"))  # Dagster's defaults
     slots = [str(EpisodeKey(GENRE, n, 1)) for n in range(1, 2 * BACKFILL_EPISODES + 1)]
     instance.add_dynamic_partitions(genre_partitions.name, [GENRE])
     instance.add_dynamic_partitions(episode_partitions.name, slots)
@@ -412,6 +436,11 @@ def main() -> int:
         },
         "stages": log,
         "music_share": round(log["music"] / total, 3),
+        # the default configuration (the source burned in), best turn; target <= 3 %
+        "provenance_share": min(provenance_share(turn) for turn in logs),
+        "provenance_share_by_config": {
+            name: min(provenance_share(turn, name) for turn in logs) for name in BURNED_IN
+        },
         "localized_vs_cut": round(
             statistics.median(turn["localized"] / turn["cut"] for turn in logs), 3
         ),
@@ -448,6 +477,10 @@ def main() -> int:
     )
     print(f"localized / cut: {figures['localized_vs_cut']}")
     print(f"music stage's share of the episode: {figures['music_share']:.1%}")
+    print(
+        "provenance (label, AIGC record, C2PA signing, gate) share of the episode: "
+        f"{figures['provenance_share']:.1%} (default configuration; target <= 3 %)"
+    )
     print(
         f"cut / ffmpeg-alone encode of the same ladder: {figures['cut_vs_raw_encode']} "
         f"(median of {len(cuts)} turns; best {min(cuts):.2f}s / {min(encodes):.2f}s)"

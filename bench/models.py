@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.episode import GENRE, LOCALES, REPO, dub
+from microdrama import stages
 from microdrama.backends import Backends
 from microdrama.keys import EpisodeKey
 from microdrama.media import MediaStore
@@ -27,7 +28,6 @@ from microdrama.music.moods import MOODS_FILE, load_moods
 from microdrama.picture.compositor import VideoSettings
 from microdrama.quality.gates import GateFailure
 from microdrama.release import Release
-from microdrama.stages import episode as stages
 from microdrama.trends.feed import load_trend_feed
 from microdrama.words.content_policy import ContentPolicy
 from microdrama.words.template import load_template

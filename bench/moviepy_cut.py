@@ -11,24 +11,45 @@ planes.
 
 from __future__ import annotations
 
-import os
+import json
+import subprocess
+import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 from microdrama.av.ffmpeg import binary
-from microdrama.media import read_json
+from microdrama.keys import EpisodeKey
+from microdrama.media import MediaStore, read_json
 from microdrama.picture import compositor
 from microdrama.picture.captions import CaptionPainter
 from microdrama.picture.compositor import VideoSettings
 from microdrama.picture.fonts import font_for
-from microdrama.stages.episode import Episode
+from microdrama.stages import Episode
 from microdrama.words.template import SOURCE_LOCALE
+from resources.config import REPO, child_environment
 
 
 def moviepy_cut_seconds(ep: Episode, settings: VideoSettings, out: Path) -> float:
     """Wall time for moviepy to make the source locale's burned-in variant of an episode
-    already rendered (the cut's shots, the variant's cues and title, the source dub)."""
-    os.environ.setdefault("IMAGEIO_FFMPEG_EXE", binary("ffmpeg"))  # the same encoder build
+    already rendered (the cut's shots, the variant's cues and title, the source dub).
+
+    Measured in a process of its own, whose environment points moviepy (through imageio-ffmpeg,
+    IMAGEIO_FFMPEG_EXE) at our ffmpeg binary: the same encoder build, and this process's
+    environment left as it is."""
+    command = [
+        *(sys.executable, "-m", "bench.moviepy_cut"),
+        *(str(ep.store.root), str(ep.key), json.dumps(asdict(settings)), str(out)),
+    ]
+    env = child_environment({"IMAGEIO_FFMPEG_EXE": binary("ffmpeg")})
+    proc = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"moviepy's cut failed: {proc.stderr.strip()[-2000:]}")
+    return float(proc.stdout.split()[-1])
+
+
+def moviepy_cut_here(ep: Episode, settings: VideoSettings, out: Path) -> float:
+    """`moviepy_cut_seconds`, in this process (with the ffmpeg its environment names)."""
     try:
         from moviepy import AudioFileClip, CompositeVideoClip, ImageClip, concatenate_videoclips
     except ImportError:
@@ -95,3 +116,9 @@ def moviepy_cut_seconds(ep: Episode, settings: VideoSettings, out: Path) -> floa
     )
     final.close()
     return time.perf_counter() - started
+
+
+if __name__ == "__main__":  # python -m bench.moviepy_cut ROOT KEY SETTINGS_JSON OUT
+    root, key, settings, out = sys.argv[1:5]
+    episode = Episode(MediaStore(Path(root)), EpisodeKey.parse(key))
+    print(moviepy_cut_here(episode, VideoSettings(**json.loads(settings)), Path(out)))

@@ -18,7 +18,6 @@ import contextlib
 import functools
 import http.server
 import json
-import os
 import random
 import shutil
 import tempfile
@@ -31,6 +30,7 @@ from pathlib import Path
 
 from bench.postgres import scratch_database, vacuum_unless_automatic
 from microdrama.release import Release
+from resources.config import is_set, value
 
 REPO = Path(__file__).resolve().parent.parent
 PROTOTYPE_GENRE = "revenge"
@@ -100,26 +100,44 @@ POSTGRES_SERVER = ("DAGSTER_PG_HOST", "DAGSTER_PG_PORT", "DAGSTER_PG_USER", "DAG
 def instance_profile(
     profile: str, home: Path
 ) -> Iterator[tuple[dict[str, str], Callable[[], object]]]:
-    """The environment of the instance the benchmark mints into, and its upkeep: the embedded
+    """The settings of the instance the benchmark mints into, and its upkeep: the embedded
     profile (SQLite under `home`), or the production one (`deploy/dagster.yaml`, the catalog in
     Postgres too) on a database created for the run on the DAGSTER_PG_* server and dropped
     afterwards, vacuumed as autovacuum would where the server has it off."""
     if profile == "embedded":
         yield {}, lambda: None
         return
-    missing = [name for name in POSTGRES_SERVER if name not in os.environ]
+    missing = [name for name in POSTGRES_SERVER if not is_set(name)]
     if missing:
         raise SystemExit(f"--profile production needs {', '.join(missing)} (the Postgres server)")
-    host, port, user, password = (os.environ[name] for name in POSTGRES_SERVER)
-    shutil.copy(REPO / "deploy" / "dagster.yaml", home)
+    host, port, user, password = (value(name) for name in POSTGRES_SERVER)
     login = f"{user}:{password}" if password else user
     server = {"host": host, "port": port, "user": user, "password": password}
     with scratch_database("microdrama_scale", **server) as name:
-        env = {
+        connection = {
+            "DAGSTER_PG_HOST": host,
+            "DAGSTER_PG_PORT": port,
+            "DAGSTER_PG_USER": user,
+            "DAGSTER_PG_PASSWORD": password,
             "DAGSTER_PG_DB": name,
-            "MICRODRAMA_CATALOG_URL": f"postgresql://{login}@{host}:{port}/{name}",
         }
-        yield env, functools.partial(vacuum_unless_automatic, name, **server)
+        production_config(REPO / "deploy" / "dagster.yaml", home / "dagster.yaml", connection)
+        settings = {"MICRODRAMA_CATALOG_URL": f"postgresql://{login}@{host}:{port}/{name}"}
+        yield settings, functools.partial(vacuum_unless_automatic, name, **server)
+
+
+def production_config(source: Path, target: Path, connection: dict[str, str]) -> None:
+    """`source` (deploy/dagster.yaml) written to `target` with its `{env: DAGSTER_PG_*}`
+    references filled in from `connection`, so the benchmark's instance needs no variables."""
+    import yaml
+
+    config = yaml.safe_load(source.read_text())
+    database = config["storage"]["postgres"]["postgres_db"]
+    for field, given in database.items():
+        if isinstance(given, dict) and "env" in given:
+            filled = connection[given["env"]]
+            database[field] = int(filled) if field == "port" else filled
+    target.write_text(yaml.safe_dump(config, sort_keys=False))
 
 
 def main(n: int, profile: str = "embedded") -> int:
@@ -131,44 +149,48 @@ def main(n: int, profile: str = "embedded") -> int:
         contextlib.ExitStack() as stack,
     ):
         root = Path(tmp)
-        (root / "home").mkdir()
-        database, upkeep = stack.enter_context(instance_profile(profile, root / "home"))
-        os.environ.update(
-            {
-                "DAGSTER_HOME": str(root / "home"),
-                "MICRODRAMA_STORAGE": str(root / "storage"),
-                "MICRODRAMA_TEMPLATES": str(REPO / "templates"),
-                "MICRODRAMA_TRENDS": str(REPO / "data" / "trends.csv"),
-                "MICRODRAMA_LOCALES": "en",
-                **database,
-            }
-        )
+        home = root / "home"
+        home.mkdir()
+        database, upkeep = stack.enter_context(instance_profile(profile, home))
         from dagster._core.events import DagsterEvent, DagsterEventType, StepMaterializationData
 
         from assets.partitions import episode_partitions
         from assets.release import DATA_VERSION_TAG
-        from definitions import defs
+        from definitions import build_defs
         from instance.archive import PARTITION_TAG, archive, due
         from instance.minting import Minter
         from microdrama.gallery import pages
         from microdrama.keys import EpisodeKey
         from microdrama.trends.feed import load_trend_feed
-        from operations.render import render
+        from operations.render import open_instance, render
         from operations.resources import resources
+        from resources.config import configured
         from sensors.cadence import pick_genre, release_cadence
         from sensors.retention import retention_sensor
         from sensors.templates import template_sensor
         from sensors.trends import trend_sensor
 
+        defs = build_defs(
+            configured(
+                {
+                    "MICRODRAMA_STORAGE": str(root / "storage"),
+                    "MICRODRAMA_TEMPLATES": str(REPO / "templates"),
+                    "MICRODRAMA_TRENDS": str(REPO / "data" / "trends.csv"),
+                    "MICRODRAMA_LOCALES": "en",
+                    **database,
+                }
+            )
+        )
         started = time.perf_counter()
-        real = render(PROTOTYPE_GENRE, None, 1)  # one real episode: its files are the stand-ins
-        instance = dg.DagsterInstance.get()  # what the sensors and the UI see, as the daemon does
+        # one real episode: its files are the stand-ins
+        real = render(PROTOTYPE_GENRE, None, 1, location=defs, home=home)
+        instance = open_instance(home)  # what the sensors and the UI see, as the daemon does
         # the benchmark's own writes go through a second instance holding pooled connections,
         # as the webserver's does, rather than opening a Postgres connection per statement
-        minting = dg.DagsterInstance.get()
+        minting = open_instance(home)
         minting.optimize_for_webserver(statement_timeout=15_000, pool_recycle=3600, max_overflow=20)
         names = ["catalog", "media", "templates", "trend_feed", "localization"]
-        with resources(*names) as built, sync_playwright() as playwright:
+        with resources(*names, location=defs) as built, sync_playwright() as playwright:
             books = built.catalog.catalog()
             store = books.store
             proto = store.episode_dir(EpisodeKey.parse(real["episode"]))

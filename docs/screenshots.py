@@ -1,4 +1,4 @@
-"""Take the README's screenshots from the real software: the Dagster UI and the gallery.
+"""Take the screenshots of the README and the docs from the real software: Dagster UI, gallery.
 
 Run `make demo` first, then `make screenshots`. It starts dagster-webserver on 127.0.0.1
 against $DAGSTER_HOME, opens it and the gallery in headless Chromium, and writes docs/*.png.
@@ -20,6 +20,8 @@ from urllib.parse import quote
 import pandas as pd
 from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from resources.config import value
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
@@ -66,7 +68,7 @@ def first_episode(storage: Path, genre: str) -> str:
 
 
 def main() -> int:
-    storage = Path(os.environ.get("MICRODRAMA_STORAGE", REPO / "storage"))
+    storage = Path(value("MICRODRAMA_STORAGE"))
     gallery = storage / "gallery" / "index.html"
     if not gallery.exists():
         print(f"{gallery} is missing: run `make demo` first", file=sys.stderr)

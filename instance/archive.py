@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import dagster as dg
 
@@ -87,6 +88,7 @@ def archive(
     keys: list[str],
     locales: list[str],
     ui_url: str,
+    player: Path = pages.PLAYER,
 ) -> dg.DeleteDynamicPartitionsRequest:
     """Record each episode's lineage summary in its folder, mark its catalog row and gallery
     card archived, move the runs that made only archived episodes to the store, and return the
@@ -95,7 +97,7 @@ def archive(
     for key in keys:
         record_archive(catalog.store, EpisodeKey.parse(key), summaries[key])
     rows = catalog.set_status(keys, "archived")
-    pages.update(catalog.store, catalog.db, rows, locales, ui_url)
+    pages.update(catalog.store, catalog.db, rows, locales, ui_url, player)
     runs = {made["run_id"] for summary in summaries.values() for made in summary.values()}
     runs.update(instance.get_run_ids(dg.RunsFilter(tags={PARTITION_TAG: keys})))
     live = set(instance.get_dynamic_partitions(episode_partitions.name)) - set(keys)

@@ -14,8 +14,9 @@ from microdrama.locales.espeak import Espeak, Speaker
 from microdrama.locales.translation import NeuralTranslator
 from microdrama.models.device import DeviceConfig, ModelError
 from microdrama.motion.animator import Animator
-from microdrama.music.render import Composer, FluidSynthComposer
+from microdrama.music.render import SOUNDFONT, Composer, FluidSynthComposer
 from microdrama.picture.storyboard import Painter, StoryboardPainter
+from microdrama.provenance.screening import NsfwScreen, ScreenedAnimator, ScreenedPainter
 from microdrama.words.rewrite import Writer
 
 EMBEDDED = "embedded"
@@ -65,6 +66,7 @@ class Backends:
     painting: PainterOptions = field(default_factory=PainterOptions)
     moving: MotionOptions = field(default_factory=MotionOptions)
     cache: Path = Path.home() / ".cache" / "microdrama"
+    soundfont: Path = SOUNDFONT  # the embedded score's General MIDI soundfont
 
     def __post_init__(self) -> None:
         for modality, neural in NEURAL.items():
@@ -103,7 +105,7 @@ class Backends:
         from microdrama.models.painter import DiffusionPainter
 
         o = self.painting
-        return DiffusionPainter(
+        model = DiffusionPainter(
             self.painter_model,
             self.device,
             o.width,
@@ -113,6 +115,8 @@ class Backends:
             o.batch_size,
             o.attention_slicing,
         )
+        # a model's pictures pass the NSFW screen before the cut
+        return ScreenedPainter(model, NsfwScreen())
 
     def make_voice(self) -> Speaker:
         if self.voice == EMBEDDED:
@@ -128,18 +132,20 @@ class Backends:
         from microdrama.motion.animator import DiffusersAnimator
 
         o = self.moving
-        return DiffusersAnimator(
+        model = DiffusersAnimator(
             self.motion_model, self.device, o.frames, o.steps, width=o.width, height=o.height
         )
+        return ScreenedAnimator(model, NsfwScreen())  # its clips' frames pass the screen too
 
     def make_composer(self) -> Composer:
         """The score's composer: FluidSynth playing a MIDI score, or a text-to-music model
         with that score as its fallback."""
+        embedded = FluidSynthComposer(self.soundfont)
         if self.music == EMBEDDED:
-            return FluidSynthComposer()
+            return embedded
         from microdrama.music.musicgen import MusicGenComposer
 
-        return MusicGenComposer(self.music_model, self.device, FluidSynthComposer())
+        return MusicGenComposer(self.music_model, self.device, embedded, soundfont=self.soundfont)
 
     def make_translator(self, locale: str) -> NeuralTranslator | None:
         """A wrapper that puts the model in front of the locale's embedded translator."""

@@ -3,24 +3,23 @@
 `simulate` writes the engagement export a platform would send for the episodes released so
 far; `update` runs the audience job through Dagster (the same job the engagement sensor
 launches), then prints the model's pictures, what the renewal sensor will decide and the
-pilot the release cadence will choose next.
+pilot the release cadence will choose next; `decisions` lists the audit trail since a day (the
+decisions and verdicts logged, the rows each ingest quarantined).
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-import dagster as dg
-
 from assets.audience import audience_model
 from assets.partitions import genre_partitions
 from microdrama.audience.feed import write_feed
 from microdrama.audience.market import LIFETIME_DAYS, Market
 from microdrama.audience.pilots import current_model, next_pilot
-from microdrama.audience.renewal import verdicts
+from microdrama.audience.renewal import verdicts, why_none
 from microdrama.audience.tables import AudienceTables
 from microdrama.words.template import BEATS
-from operations.render import ensure_dagster_home, run_job
+from operations.render import open_instance, run_job
 from operations.resources import resources
 
 PICTURES = (
@@ -30,6 +29,7 @@ PICTURES = (
     "best_series",
     "worst_series",
     "off_policy",
+    "continuation_by_genre",
 )
 
 
@@ -51,8 +51,7 @@ def simulate(through: date, seed: int, window: int) -> dict[str, object]:
 
 def update() -> dict[str, object]:
     """Run the audience job; return the model's pictures, the verdicts and the next pilot."""
-    ensure_dagster_home()
-    instance = dg.DagsterInstance.get()
+    instance = open_instance()
     run_job(instance, "audience_job", None, "the engagement feed")
     record = instance.fetch_materializations(audience_model.key, limit=1).records[0]
     metadata = record.asset_materialization.metadata if record.asset_materialization else {}
@@ -62,7 +61,9 @@ def update() -> dict[str, object]:
         episodes = tables.episodes()
         series = sorted(set(episodes["series"]))
         decided = set(log.of_series(series).query("kind != 'pilot'")["key"])
-        found = verdicts(episodes, log.status(series), decided)
+        status = log.status(series)
+        found = verdicts(episodes, status, decided)
+        waiting = "" if found else why_none(episodes, status, decided)
         library = built.templates.concepts()
         genres = sorted(instance.get_dynamic_partitions(genre_partitions.name))
         model = current_model(tables, library, built.localization.locale_list(), genres)
@@ -73,10 +74,26 @@ def update() -> dict[str, object]:
     return {
         "pictures": {name: metadata[name].value for name in PICTURES if name in metadata},
         "verdicts": [v.reason for v in found],
+        "no_verdict": waiting,  # why there is none, where there is none
         "next_pilot": {
             "genre": picked.genre,
             "tropes": tropes,
             "propensity": round(choice.propensity, 4),
             "reason": choice.reason,
         },
+    }
+
+
+def decisions(since: str) -> dict[str, list[dict]]:
+    """The audit trail since `since` (YYYY-MM-DD): every decision and verdict logged (pilots
+    with their propensity; renewals and retirements with their reason) and every row an ingest
+    quarantined, with its ingest and reason."""
+    with resources("media", "catalog") as built:
+        logged = built.catalog.decisions().since(since)
+        rejected = AudienceTables(built.media.store()).quarantine(since)
+    columns = ["decided_at", "kind", "key", "series", "policy", "propensity", "reason"]
+    kept = [c for c in ["ingest_day", "ingest", "row", "reason", "day", "episode"] if c in rejected]
+    return {
+        "decisions": logged[columns].to_dict("records"),
+        "quarantined": rejected[kept].astype(str).to_dict("records"),
     }

@@ -12,5 +12,7 @@ def rebuild() -> tuple[Rebuilt, int]:
         books = built.catalog.catalog()
         rebuilt = books.rebuild()
         locales = built.localization.locale_list()
-        written = pages.rebuild(books.store, books.db, locales, built.catalog.dagster_url)
+        written = pages.rebuild(
+            books.store, books.db, locales, built.catalog.dagster_url, built.catalog.player()
+        )
     return rebuilt, written

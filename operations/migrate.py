@@ -29,7 +29,7 @@ from microdrama.keys import EpisodeKey
 from microdrama.media import MediaStore, read_json, write_json
 from microdrama.quality.gates import CHECKS
 from microdrama.release import Release
-from operations.render import ensure_dagster_home
+from operations.render import open_instance
 from operations.resources import resources
 
 MIGRATED = "migrated.json"
@@ -137,8 +137,7 @@ def register(instance: dg.DagsterInstance, books: Catalog, key: EpisodeKey) -> d
 
 
 def migrate() -> dict:
-    ensure_dagster_home()
-    instance = dg.DagsterInstance.get()
+    instance = open_instance()
     with resources("catalog", "localization") as built:
         books: Catalog = built.catalog.catalog()
         store = books.store
@@ -158,7 +157,9 @@ def migrate() -> dict:
         migrated = [register(instance, books, key) for key in pending]
         locales = built.localization.locale_list()
         rows = [m["row"] for m in migrated]
-        pages.update(store, books.db, rows, locales, built.catalog.dagster_url)
+        pages.update(
+            store, books.db, rows, locales, built.catalog.dagster_url, built.catalog.player()
+        )
     old_catalog = store.root / "tables" / "catalog.parquet"
     kept = None
     if old_catalog.exists():

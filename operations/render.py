@@ -5,7 +5,6 @@ The command line and the UI share one instance, one asset graph and one history.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -19,12 +18,12 @@ from instance.minting import Minter
 from microdrama.catalog.retention import record_restore
 from microdrama.keys import EpisodeKey, UnsafeKeyError, check_key, parse_series
 from microdrama.release import Release, default_seed, utc_now
-from microdrama.stages.episode import Episode, package_path, variant_paths
+from microdrama.stages import Episode, package_path, variant_paths
 from microdrama.trends.feed import load_trend_feed
 from microdrama.words.template_table import template_from_table
 from operations.resources import resources
 from resources import CatalogResource
-from resources.config import REPO
+from resources.config import REPO, dagster_home
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
@@ -33,9 +32,10 @@ class RenderError(RuntimeError):
     pass
 
 
-def ensure_dagster_home() -> Path:
-    """Use $DAGSTER_HOME, or a .dagster_home beside the repo that links the repo's dagster.yaml."""
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(REPO / ".dagster_home")))
+def ensure_dagster_home(home: Path | None = None) -> Path:
+    """`home`, by default $DAGSTER_HOME or a .dagster_home beside the repo, made, with a link to
+    the repo's dagster.yaml where it has none."""
+    home = dagster_home() if home is None else home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists() and (REPO / "dagster.yaml").exists():
@@ -43,15 +43,72 @@ def ensure_dagster_home() -> Path:
     return home
 
 
-def run_job(instance: dg.DagsterInstance, job_name: str, partition: str | None, what: str) -> None:
-    outcome = defs.resolve_job_def(job_name).execute_in_process(
-        instance=instance, run_config=QUIET, partition_key=partition, raise_on_error=False
-    )
+def open_instance(home: Path | None = None) -> dg.DagsterInstance:
+    """The instance in `home` (by default $DAGSTER_HOME, or .dagster_home beside the repo),
+    opened without setting DAGSTER_HOME: what `DagsterInstance.get()` opens where it is set."""
+    return dg.DagsterInstance.from_config(str(ensure_dagster_home(home)))
+
+
+def run_job(
+    instance: dg.DagsterInstance,
+    job_name: str,
+    partition: str | None,
+    what: str,
+    location: dg.Definitions | None = None,
+    until: str | None = None,
+) -> None:
+    """Run `job_name` of the code location (`location`, by default `definitions.defs`), whole
+    or, with `until`, only its assets up to that one.
+
+    With the in-process executor the run happens in this process; with another (the cluster's
+    Celery workers) this process only orchestrates it, so the job is handed over as one the
+    workers can rebuild from `definitions` by name."""
+    job = (location or defs).resolve_job_def(job_name)
+    selection = assets_until(job, until) if until else None
+    if job.executor_def.name == "in_process":
+        outcome = job.execute_in_process(
+            instance=instance,
+            run_config=QUIET,
+            partition_key=partition,
+            raise_on_error=False,
+            asset_selection=selection,
+        )
+    else:
+        outcome = dg.execute_job(
+            dg.build_reconstructable_job("definitions", "job_named", (job_name,)),
+            instance,
+            run_config=QUIET,
+            tags={"dagster/partition": partition} if partition else None,
+            raise_on_error=False,
+            asset_selection=selection,
+        )
     if not outcome.success:
         failure = next((e for e in outcome.all_events if e.is_failure), None)
         error = getattr(failure.event_specific_data, "error", None) if failure else None
-        message = error.message if error else "see the run in the Dagster UI"
-        raise RenderError(f"{job_name} failed for {what}: {message.strip()}")
+        message = user_cause(error) if error else "see the run in the Dagster UI"
+        raise RenderError(f"{job_name} failed for {what}: {message}")
+
+
+def user_cause(error: object) -> str:
+    """The innermost cause of a step's error, as its own message says it (our errors name the
+    file, the field and the reason), without Dagster's wrapping or the exception's module: what
+    the command's last line tells the user. The full log stays above it."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    message = str(getattr(error, "message", error)).strip()
+    first = message.splitlines()[0] if message else "see the run in the Dagster UI"
+    kind = getattr(error, "cls_name", None)
+    return first.split(f"{kind}: ", 1)[1] if kind and f"{kind}: " in first else first
+
+
+def assets_until(job: dg.JobDefinition, until: str) -> list[dg.AssetKey]:
+    """The job's assets in the order they are made, up to `until` (so with all it needs)."""
+    graph = job.asset_layer.asset_graph
+    keys = [k for k in graph.toposorted_asset_keys if k in graph.executable_asset_keys]
+    names = [k.to_user_string() for k in keys]
+    if until not in names:
+        raise RenderError(f"--until {until!r}: name one of {', '.join(names)}")
+    return keys[: names.index(until) + 1]
 
 
 def slot(
@@ -62,12 +119,13 @@ def slot(
     episode: str | None,
     seed: int | None,
     series: str | None = None,
+    location: dg.Definitions | None = None,
 ) -> Release:
     """The release to make: a new pilot of `genre`, the next episode of `series`, or the
     episode named, restored or minted."""
     if episode is None:
         feed = load_trend_feed(Path(feed_path))
-        template_hash = catalog_template_hash(catalog, genre)
+        template_hash = catalog_template_hash(catalog, genre, location)
         minter = Minter(instance, catalog.catalog())
         if series is not None:
             return minter.next_episode(series, template_hash, "render", feed, seed=seed)
@@ -81,7 +139,7 @@ def slot(
             None,
             utc_now(),
             "render",
-            {"template": catalog_template_hash(catalog, genre)},
+            {"template": catalog_template_hash(catalog, genre, location)},
         )
     elif seed is not None and seed != made.seed:
         made = replace(made, seed=seed, topic=None)
@@ -90,10 +148,12 @@ def slot(
     return made
 
 
-def catalog_template_hash(catalog: CatalogResource, genre: str) -> str:
+def catalog_template_hash(
+    catalog: CatalogResource, genre: str, location: dg.Definitions | None = None
+) -> str:
     """The genre's version, as its genre_templates partition records it: a concept genre's
     library digest, else its template file's hash."""
-    with resources("templates") as built:
+    with resources("templates", location=location) as built:
         library = built.templates.concepts()
     if genre in library.genres:
         return library.digest(genre)
@@ -102,9 +162,19 @@ def catalog_template_hash(catalog: CatalogResource, genre: str) -> str:
 
 
 def render(
-    genre: str | None, episode: str | None, seed: int | None, series: str | None = None
+    genre: str | None,
+    episode: str | None,
+    seed: int | None,
+    series: str | None = None,
+    *,
+    location: dg.Definitions | None = None,
+    home: Path | None = None,
+    until: str | None = None,
 ) -> dict:
-    """Make one episode and its catalog row and gallery card; return where everything is."""
+    """Make one episode and its catalog row and gallery card; return where everything is.
+
+    `location` is the code location to run (by default `definitions.defs`, configured from the
+    environment) and `home` the instance's folder (by default $DAGSTER_HOME)."""
     started = time.perf_counter()
     if series is not None:
         try:
@@ -122,22 +192,25 @@ def render(
     if genre is None:
         raise RenderError("name a --genre (a new pilot) or an --episode key")
     check_key("genre", genre)
-    ensure_dagster_home()
-    instance = dg.DagsterInstance.get()
+    instance = open_instance(home)
     if not instance.has_dynamic_partition(genre_partitions.name, genre):
         instance.add_dynamic_partitions(genre_partitions.name, [genre])
-    run_job(instance, "templates_job", genre, genre)
-    run_job(instance, "trends_job", None, "the trend feed")
-    with resources("catalog", "trend_feed") as built:
+    run_job(instance, "templates_job", genre, genre, location)
+    run_job(instance, "trends_job", None, "the trend feed", location)
+    with resources("catalog", "trend_feed", location=location) as built:
         catalog = built.catalog
+        feed = built.trend_feed.path
         try:
-            made = slot(instance, catalog, built.trend_feed.path, genre, episode, seed, series)
+            made = slot(instance, catalog, feed, genre, episode, seed, series, location)
         except ValueError as exc:
             raise RenderError(str(exc)) from None
     if not instance.has_dynamic_partition(episode_partitions.name, made.key):
         instance.add_dynamic_partitions(episode_partitions.name, [made.key])
     instance.report_runless_asset_event(observation(made))
-    run_job(instance, "episode_job", made.key, made.key)
+    run_job(instance, "episode_job", made.key, made.key, location, until)
+    if until is not None:  # no catalog row yet: say what was made
+        seconds = round(time.perf_counter() - started, 1)
+        return {"episode": made.key, "until": until, "seconds": seconds}
     return outcome(catalog, made.episode, started)
 
 
@@ -146,8 +219,7 @@ def add_locales(episode: str) -> dict:
     made, keeping its picture: the voice, localized, catalog and gallery assets, not the cut."""
     started = time.perf_counter()
     key = EpisodeKey.parse(episode)
-    ensure_dagster_home()
-    instance = dg.DagsterInstance.get()
+    instance = open_instance()
     if not instance.has_dynamic_partition(episode_partitions.name, str(key)):
         raise RenderError(f"--episode {key} is not live: render it first (or bring it back)")
     run_job(instance, "locales_job", str(key), str(key))

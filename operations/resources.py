@@ -12,7 +12,9 @@ from definitions import defs
 
 
 @contextmanager
-def resources(*names: str) -> Iterator[Any]:
-    """The named resources of the code location, their EnvVars resolved (`.catalog`, ...)."""
-    with dg.build_resources({name: defs.resources[name] for name in names}) as built:
+def resources(*names: str, location: dg.Definitions | None = None) -> Iterator[Any]:
+    """The named resources of the code location (`location`, by default `definitions.defs`),
+    their EnvVars resolved (`.catalog`, ...)."""
+    location = location or defs
+    with dg.build_resources({name: location.resources[name] for name in names}) as built:
         yield built

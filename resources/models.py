@@ -1,7 +1,7 @@
 """The model resources: one device for every model backend, and which backend each modality uses.
 
-Both read MICRODRAMA_* variables (see the README); unset, every modality runs its embedded
-default and no model is loaded.
+Both are configured from MICRODRAMA_* variables (resources/config.py); unset, every modality
+runs its embedded default and no model is loaded.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ from pydantic import Field
 
 from microdrama.backends import Backends, MotionOptions, PainterOptions
 from microdrama.models.device import MODELS, DeviceConfig, ModelError
+from microdrama.music.render import SOUNDFONT
 
 
 class ModelDevice(dg.ConfigurableResource):
-    """Where models run. Models stay loaded for the whole run and are released at its end."""
+    """Where models run. Models stay loaded for the whole run (and, in a cluster worker, for
+    its next runs too)."""
 
     device: str = Field(
         default="auto", description="auto (cuda, then mps, then cpu), cuda, cuda:N, mps or cpu"
@@ -30,7 +32,10 @@ class ModelDevice(dg.ConfigurableResource):
         return DeviceConfig(self.device, self.dtype, self.offload)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        MODELS.release()
+        """Hand the memory back when the run ends, except in a cluster worker, whose models
+        stay warm for its next step (resources/celery_app.py)."""
+        if not MODELS.keep_between_runs:
+            MODELS.release()
 
 
 class ModelBackends(dg.ConfigurableResource):
@@ -61,6 +66,10 @@ class ModelBackends(dg.ConfigurableResource):
     music: str = Field(default="embedded", description="embedded (FluidSynth) or transformers")
     music_model: str = Field(
         default="", description="text-to-music model (MusicGen): hub id or directory"
+    )
+    soundfont: str = Field(
+        default=str(SOUNDFONT),
+        description="General MIDI soundfont of the embedded score (MICRODRAMA_SOUNDFONT)",
     )
     motion_size: str = Field(default="576x1024", description="9:16 WIDTHxHEIGHT the model moves at")
     motion_frames: int = Field(default=14, description="frames the model makes per shot")
@@ -101,6 +110,7 @@ class ModelBackends(dg.ConfigurableResource):
                 self.attention_slicing,
             ),
             cache=Path(self.cache).expanduser(),
+            soundfont=Path(self.soundfont or SOUNDFONT).expanduser(),
         )
 
 

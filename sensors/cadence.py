@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 from pathlib import Path
 
@@ -11,12 +10,13 @@ import dagster as dg
 from assets import episode_job
 from instance.minting import Minter, run_request
 from instance.state import live_templates
-from microdrama.audience.pilots import current_model, next_pilot, pilot_decision
+from microdrama.audience.pilots import current_model, next_pilot, pilot_decision, recent_pilots
 from microdrama.audience.tables import AudienceTables
 from microdrama.trends.feed import TrendFeedError, load_trend_feed
 from resources import CatalogResource, Localization, MediaStoreResource, TemplateLibrary, TrendFeed
+from resources.config import value
 
-CADENCE_SECONDS = int(os.environ.get("MICRODRAMA_CADENCE_SECONDS", "90"))
+CADENCE_SECONDS = int(value("MICRODRAMA_CADENCE_SECONDS"))
 
 
 def pick_genre(heat: dict[str, float], rng: random.Random) -> str:
@@ -60,8 +60,9 @@ def release_cadence(
     genres = sorted(templates_by_genre)
     model = current_model(AudienceTables(store), library, localization.locale_list(), genres)
     minted = int(context.cursor or 0)
+    recent = recent_pilots(catalog.decisions(), genres)  # spread: the feed does not repeat
     picked, choice, logged = next_pilot(
-        model, library, templates.space(), genres, db.next_series, seed=minted
+        model, library, templates.space(), genres, db.next_series, seed=minted, recent=recent
     )
     minter = Minter(context.instance, catalog.catalog())
     made = minter.pilot(

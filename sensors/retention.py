@@ -22,7 +22,12 @@ def retention_sensor(
     if not keys:
         return dg.SensorResult(skip_reason=f"within the retention window ({policy})")
     request = archive(
-        context.instance, catalog.catalog(), keys, localization.locale_list(), catalog.dagster_url
+        context.instance,
+        catalog.catalog(),
+        keys,
+        localization.locale_list(),
+        catalog.dagster_url,
+        catalog.player(),
     )
     context.log.info(f"archived {len(keys)} episode(s) beyond {policy}: {keys[0]} ...")
     return dg.SensorResult(dynamic_partitions_requests=[request])

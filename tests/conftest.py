@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from resources.config import SETTINGS
+
 REPO = Path(__file__).resolve().parent.parent
+# Every MICRODRAMA_* variable set (to its default where unset) before the code location is
+# imported: its resources then read each one as an EnvVar, when a run starts, so the tests'
+# `environment` blocks below reach them (an unset variable is configured by its default, fixed).
+for _setting in SETTINGS:
+    if _setting.name.startswith("MICRODRAMA_"):
+        os.environ.setdefault(_setting.name, _setting.default)
 FIXTURES = Path(__file__).parent / "fixtures"
 SHORT_GENRE = "short-revenge"
 SHORT_KEY = "short-revenge-0001-01"  # the episode `rendered` makes
@@ -37,12 +45,8 @@ def factory_env(root: Path, templates_from: list[Path]) -> dict[str, Path]:
 
 @contextmanager
 def environment(env: dict[str, Path]) -> Iterator[dict[str, Path]]:
-    """`env` set for the block, then every variable back to what it was, or to its default:
-    the code location fills in unset MICRODRAMA_* variables once, when it is imported."""
-    from resources.config import DEFAULTS
-
-    for name, value in DEFAULTS.items():
-        os.environ.setdefault(name, value)
+    """`env` set for the block, then every variable back to what it was (its default: see the
+    top of this file)."""
     with pytest.MonkeyPatch.context() as patch:
         for name, value in env.items():
             patch.setenv(name, str(value))

@@ -26,10 +26,11 @@ from definitions import defs
 from microdrama.audience.engagement import difference, empty_state, snapshots
 from microdrama.audience.evaluation import doubly_robust, ips
 from microdrama.audience.features import Vocabulary
-from microdrama.audience.feed import COLUMNS, validate, write_feed
+from microdrama.audience.feed import COLUMNS, STARTS, validate, write_feed
 from microdrama.audience.market import Market
 from microdrama.audience.model import AudienceModel, evidence
 from microdrama.audience.pictures import genre_posteriors, typical
+from microdrama.audience.renewal import ALL_JUDGED, NO_PEERS, verdicts, why_none
 from microdrama.audience.tables import AudienceTables
 from microdrama.catalog.rows import concept_columns
 from microdrama.concepts.library import load_library
@@ -191,6 +192,9 @@ def concept_rows(world, keys: list[str]) -> None:
     for row in rows.to_dict("records"):
         made = latest_release(world["instance"], row["key"])
         key = EpisodeKey.parse(row["key"])
+        if key.genre not in lib.genres:  # a fixed-format genre: no concept to plan
+            updated.append({**row, "locales": "en,es"})
+            continue
         planned = plan_episode(store, lib, space, key, tuple(made.tropes) if made.tropes else None)
         updated.append({**row, "locales": "en,es", **concept_columns(planned.concept.to_dict())})
     database(world).upsert(updated)
@@ -251,7 +255,7 @@ def test_bad_engagement_rows_are_quarantined_with_reasons_and_the_good_ones_used
     write_feed(pd.DataFrame([*good, *bad.values()]), str(feed))
     run_audience_job(world, feed, monkeypatch)
     store = world["media"].store()
-    quarantine = store.read_table(store.table_path("engagement_quarantine"))
+    quarantine = AudienceTables(store).quarantine()
     for reason in bad:
         assert quarantine["reason"].str.startswith(reason).sum() == 1, reason
     record = world["instance"].fetch_materializations(dg.AssetKey("engagement"), limit=1)
@@ -418,3 +422,118 @@ def test_a_postgres_table_is_a_feed_and_holds_the_decisions_log() -> None:
             conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
             conn.execute(sa.text("DELETE FROM decisions WHERE key = 'a-0001-01'"))
         engine.dispose()
+
+
+def feed_of(world, rows: list[dict], name: str = "engagement.csv") -> Path:
+    feed = world["storage"].parent / name
+    write_feed(pd.DataFrame(rows), str(feed))
+    return feed
+
+
+def test_a_strong_pilot_followed_by_weak_episodes_is_retired_at_its_weak_episode(
+    world, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Feed -> engagement -> model -> renewal sensor on a real instance: the pilot is renewed,
+    its weak second episode retires the series, where the series-wide average still beats the
+    genre's median (today's rule would have renewed it again)."""
+    from bench.audience import series_average_verdicts
+
+    materialize_all_templates(world)
+    pilots = {"revenge-0001-01": 450, "revenge-0002-01": 250, "revenge-0003-01": 200}
+    pilots["revenge-0004-01"] = 300
+    catalogued(world, list(pilots))
+    first = [export_row("2026-12-01", key, 1000, done) for key, done in pilots.items()]
+    run_audience_job(world, feed_of(world, first), monkeypatch)
+    resources = {"media": world["media"], "catalog": world["catalog"]}
+    judged = tick(renewal_sensor, world, **resources)
+    assert "revenge-0001-02" in [r.partition_key for r in judged.run_requests]
+    log = world["catalog"].decisions()
+    assert log.status(["revenge-0001"]) == {"revenge-0001": "renewed"}
+    catalogued(world, ["revenge-0001-02"])
+    # the next export: the weak follow-up, and the pilot's viewers who went on to it
+    second = [  # the pilots' figures have not moved since; starts come with the next day
+        {**row, "day": "2026-12-02", STARTS: "600" if row["episode"] == "revenge-0001-01" else ""}
+        for row in [*first, export_row("2026-12-01", "revenge-0001-02", 1000, 100)]
+    ]
+    run_audience_job(world, feed_of(world, second), monkeypatch)
+    later = tick(renewal_sensor, world, judged.cursor, **resources)
+    assert "revenge-0001-03" not in [r.partition_key for r in later.run_requests]
+    assert log.status(["revenge-0001"]) == {"revenge-0001": "retired"}
+    retired = log.of_series(["revenge-0001"]).iloc[-1]
+    assert retired["key"] == "revenge-0001-02" and "is under 90% of" in retired["reason"]
+    episodes = AudienceTables(world["media"].store()).episodes().set_index("episode")
+    assert episodes.loc["revenge-0001-01", STARTS] == 600
+    assert np.isnan(episodes.loc["revenge-0002-01", STARTS])  # not reported: unknown, not 0
+    model = AudienceTables(world["media"].store()).model()
+    assert model.continuation is not None  # learned where the feed reported it
+    status = {"revenge-0001": "renewed"}
+    today = series_average_verdicts(episodes.reset_index(), status, {"revenge-0001-01"})
+    assert [(v.series, v.kind) for v in today if v.series == "revenge-0001"] == [
+        ("revenge-0001", "renew")
+    ]
+
+
+def test_exports_without_next_episode_starts_behave_as_today() -> None:
+    """The same export with and without the column: the same daily figures; without it the
+    verdicts are completion's alone (continuation unknown, NaN, never 0); with it, a series
+    whose viewers did not come on to its newest episode is retired."""
+    from microdrama.audience.tables import fold_episodes
+
+    keys = [f"revenge-000{n}-01" for n in range(1, 5)] + ["revenge-0001-02"]
+    rows = [
+        export_row("2026-12-01", k, 1000, done)
+        for k, done in zip(keys, [450, 250, 200, 300, 400], strict=True)
+    ]
+    plain, _ = validate(pd.DataFrame(rows), set(keys).intersection, "plain")
+    went_on = {"revenge-0001-01": "50"}  # 5 % of the pilot's viewers, where peers keep 50 %
+    with_column = [{**row, STARTS: went_on.get(row["episode"], "500")} for row in rows]
+    reported, bad = validate(pd.DataFrame(with_column), set(keys).intersection, "reported")
+    assert bad.empty
+    a, _, _, _ = difference(empty_state(), snapshots(plain))
+    b, _, _, _ = difference(empty_state(), snapshots(reported))
+    assert a[STARTS].isna().all() and b[STARTS].notna().all()
+    assert a.drop(columns=[STARTS]).equals(b.drop(columns=[STARTS]))
+
+    def episodes_of(increments: pd.DataFrame) -> pd.DataFrame:
+        series = [EpisodeKey.parse(k).series_id for k in increments["episode"]]
+        return fold_episodes(pd.DataFrame(), increments.assign(series=series, genre="revenge"))
+
+    without, low = episodes_of(a), episodes_of(b)
+    found = {(v.series, v.kind, v.key) for v in verdicts(without, {}, set())}
+    assert found == {  # the median is 30 %: completion decides, as before
+        ("revenge-0001", "renew", "revenge-0001-02"),
+        ("revenge-0002", "retire", "revenge-0002-01"),
+        ("revenge-0003", "retire", "revenge-0003-01"),
+    }
+    judged = {(v.series, v.kind, v.key): v for v in verdicts(low, {}, set())}
+    assert ("revenge-0001", "retire", "revenge-0001-02") in judged  # 5 % came on, bar 50 %
+    assert "5.0% of viewers came on" in judged["revenge-0001", "retire", "revenge-0001-02"].reason
+    assert why_none(without.head(0), {}, set()) == NO_PEERS
+    assert verdicts(without, {}, {v[2] for v in found} | set(keys)) == []
+    assert why_none(without, {}, {v[2] for v in found} | set(keys)) == ALL_JUDGED
+
+
+def test_quarantine_rows_of_two_ingests_are_both_kept(world, monkeypatch) -> None:
+    materialize_all_templates(world)
+    catalogued(world, ["revenge-0001-01"])
+    first = [
+        export_row("2026-12-01", "revenge-0001-01", 400, 100),
+        export_row("2026-12-01", "revenge-0099-01", 10, 1),  # unknown episode
+    ]
+    run_audience_job(world, feed_of(world, first), monkeypatch)
+    second = [
+        export_row("2026-12-02", "revenge-0001-01", 500, 120),
+        export_row("bad day", "revenge-0001-01", 10, 1),
+        export_row("2026-12-02", "revenge-0001-01", 10, 1, likes=-2),
+    ]
+    run_audience_job(world, feed_of(world, second), monkeypatch)
+    tables = AudienceTables(world["media"].store())
+    kept = tables.quarantine()
+    assert kept["ingest"].nunique() == 2 and len(kept) == 3
+    assert {r.split(" (")[0] for r in kept["reason"]} == {
+        "unknown episode",
+        "bad date",
+        "negative count",
+    }
+    assert set(kept["ingest_day"]) == {date.today().isoformat()}
+    assert tables.quarantine(since="2999-01-01").empty

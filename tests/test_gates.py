@@ -129,7 +129,16 @@ def test_speech_gates(tmp_path: Path) -> None:
     assert "expected" in failing(speech_gates(rushed, tmp_path))["plausible_duration"]
 
 
-MEDIA = ["encoding", "duration", "av_sync", "loudness", "cues", "captions_fit"]
+MEDIA = [
+    "encoding",
+    "duration",
+    "av_sync",
+    "loudness",
+    "true_peak",
+    "cues",
+    "captions_fit",
+    "reading_speed",
+]
 
 
 def test_media_gates_pass_a_rendered_burned_in_variant(rendered: dict) -> None:
@@ -139,7 +148,8 @@ def test_media_gates_pass_a_rendered_burned_in_variant(rendered: dict) -> None:
     gates = media_gates(video, timeline, settings.width, settings.height)
     assert [g.name for g in gates] == MEDIA
     assert failing(gates) == {}
-    assert abs(gates[3].metadata["lufs"] + 14) <= 2
+    assert abs(gates[3].metadata["lufs"] + 14) <= 1
+    assert gates[4].metadata["dbtp"] <= -1.0  # measured on the decoded AAC, not the mix
 
 
 def test_media_gates_catch_a_broken_video(tmp_path: Path) -> None:
@@ -148,7 +158,7 @@ def test_media_gates_catch_a_broken_video(tmp_path: Path) -> None:
         [
             *("-f", "lavfi", "-i", "testsrc2=size=360x640:rate=24:duration=3"),
             *("-f", "lavfi", "-i", "sine=frequency=300:duration=1.5"),
-            *("-af", "volume=-20dB", "-c:v", "mpeg4", "-c:a", "aac", str(broken)),
+            *("-af", "volume=20dB", "-c:v", "mpeg4", "-c:a", "aac", str(broken)),
         ]
     )
     timeline = {
@@ -163,7 +173,9 @@ def test_media_gates_catch_a_broken_video(tmp_path: Path) -> None:
     assert set(bad) == set(MEDIA)
     assert "mpeg4" in bad["encoding"] and "360x640" in bad["encoding"]
     assert "cue 2 starts at 1.00s, before cue 1 ends" in bad["cues"]
-    assert "cue 2 needs 120 columns, at most 96" in bad["captions_fit"]
+    assert "cue 2 takes 4 rows, at most 2" in bad["captions_fit"]
+    assert "cue 2 asks for 60.0 characters a second, at most 9" in bad["reading_speed"]
+    assert "dBTP" in bad["true_peak"]
 
 
 def test_translation_gate_allows_only_names_to_stay() -> None:

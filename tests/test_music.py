@@ -235,10 +235,8 @@ def test_pauses_leave_out_the_ducks_ramps() -> None:
 def test_a_missing_soundfont_says_what_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("MICRODRAMA_SOUNDFONT", str(tmp_path / "none.sf2"))
     with pytest.raises(MusicError, match="install `fluidsynth fluid-soundfont-gm`"):
-        FluidSynthComposer().score([request()], RATE, tmp_path)
-    monkeypatch.delenv("MICRODRAMA_SOUNDFONT")
+        FluidSynthComposer(tmp_path / "none.sf2").score([request()], RATE, tmp_path)
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(MusicError, match="fluidsynth is not installed"):
         FluidSynthComposer().score([request()], RATE, tmp_path)

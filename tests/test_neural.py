@@ -245,7 +245,7 @@ def test_smollm2_writes_a_valid_script_of_its_own(tmp_path: Path) -> None:
     from microdrama.models.writer import SMOLLM2, LanguageModelWriter
     from microdrama.quality.gates import all_passed
     from microdrama.release import Release
-    from microdrama.stages.episode import Episode, make_premise, make_script
+    from microdrama.stages import Episode, make_premise, make_script
     from microdrama.words.content_policy import ContentPolicy
     from microdrama.words.story import write_script
     from microdrama.words.template import load_template

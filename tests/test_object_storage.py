@@ -13,7 +13,7 @@ from microdrama.catalog.rows import episode_row
 from microdrama.keys import EpisodeKey
 from microdrama.media import MediaStore, read_json
 from microdrama.quality.gates import CHECKS
-from microdrama.stages.episode import Episode
+from microdrama.stages import Episode
 from operations.render import render
 
 KEY, SEED = EpisodeKey("short-revenge", 3, 1), 4

@@ -60,6 +60,7 @@ class DecisionLog:
             sa.Column("candidates", sa.Text(), nullable=False),
             sa.Index("decisions_series", "series"),
             sa.Index("decisions_key", "key"),
+            sa.Index("decisions_decided_at", "decided_at"),
         )
         with engine.begin() as conn:
             meta.create_all(conn)
@@ -77,6 +78,13 @@ class DecisionLog:
         query = sa.select(self.table).order_by(c.id.desc()).limit(limit)
         if kind is not None:
             query = query.where(c.kind == kind)
+        return self._frame(query)
+
+    def since(self, day: str, limit: int = 10_000) -> pd.DataFrame:
+        """Decisions and verdicts made on or after `day` (YYYY-MM-DD or a full timestamp),
+        oldest first: the audit trail `microdrama audience decisions --since DAY` prints."""
+        c = self.table.c
+        query = sa.select(self.table).where(c.decided_at >= day).order_by(c.id).limit(limit)
         return self._frame(query)
 
     def of_series(self, series: list[str]) -> pd.DataFrame:

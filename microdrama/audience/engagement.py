@@ -6,6 +6,11 @@ its own day when it arrives, a row the state already holds adds nothing, a revis
 day adds its change, and a row older than the state is superseded (its figures are inside the
 newer cumulative). Keys with no new snapshot for KEEP_DAYS leave the state, which therefore
 holds the episodes still earning, not the whole history.
+
+`next_episode_starts` is differenced like the counts, a snapshot that did not report it (no
+next episode yet, or a feed without the column) counting as 0: platforms attribute starts to
+the play that led to them, so the first export after the next episode is out carries every
+start so far, and its difference lands on that day. A day with no report stays NaN.
 """
 
 from __future__ import annotations
@@ -14,10 +19,10 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from microdrama.audience.feed import COUNT_COLUMNS
+from microdrama.audience.feed import COUNT_COLUMNS, STARTS
 
 STATE_KEY = ["episode", "locale", "platform"]
-FIGURES = [*COUNT_COLUMNS, "watch_seconds"]
+FIGURES = [*COUNT_COLUMNS, "watch_seconds", STARTS]
 KEEP_DAYS = 30
 FELL = "cumulative count below the export before it"
 
@@ -26,7 +31,13 @@ def snapshots(usable: pd.DataFrame) -> pd.DataFrame:
     """Feed rows as snapshots: the day, the key and cumulative figures (watch time as seconds)."""
     frame = usable[["day", *STATE_KEY, *COUNT_COLUMNS]].copy()
     frame["watch_seconds"] = (usable["avg_watch_seconds"] * usable["plays"]).round(3)
+    frame[STARTS] = usable[STARTS].astype(float) if STARTS in usable else float("nan")
     return frame
+
+
+def with_starts(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table written before `next_episode_starts` existed, with the column as unknown."""
+    return frame if STARTS in frame else frame.assign(**{STARTS: float("nan")})
 
 
 def empty_state() -> pd.DataFrame:
@@ -35,14 +46,14 @@ def empty_state() -> pd.DataFrame:
             c: pd.Series(dtype="int64" if c in COUNT_COLUMNS else object)
             for c in ["day", *STATE_KEY, *FIGURES]
         }
-    ).astype({"watch_seconds": float})
+    ).astype({"watch_seconds": float, STARTS: float})
 
 
 def difference(
     state: pd.DataFrame, snaps: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
     """(daily increments, the new state, snapshots quarantined with `reason`, rows superseded)."""
-    state = state.assign(held=True)
+    state = with_starts(state).assign(held=True)
     fresh = snaps.assign(held=False, order=range(len(snaps)))
     newest = state.set_index(STATE_KEY)["day"]
     since = fresh.join(newest.rename("held_day"), on=STATE_KEY)

@@ -47,10 +47,15 @@ class ConceptFeatures:
 
     @classmethod
     def of_row(cls, row: Mapping) -> ConceptFeatures:
-        """From a catalog row (its concept columns)."""
-        tropes = {beat: row[beat] for beat in BEATS if row.get(beat)}
-        archetypes = json.loads(row["archetypes"]) if row.get("archetypes") else {}
-        return cls(row["genre"], tropes, archetypes, row.get("setting") or "")
+        """From a catalog row (its concept columns; a fixed-format genre's are empty or null)."""
+
+        def text(name: str) -> str:
+            found = row.get(name)
+            return found if isinstance(found, str) else ""
+
+        tropes = {beat: text(beat) for beat in BEATS if text(beat)}
+        archetypes = json.loads(text("archetypes")) if text("archetypes") else {}
+        return cls(row["genre"], tropes, archetypes, text("setting"))
 
     def names(self, locale: str | None = None) -> list[str]:
         found = [f"genre:{self.genre}"]

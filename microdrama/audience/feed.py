@@ -2,8 +2,11 @@
 
 Exports (YouTube Analytics, TikTok and Meta insights) are cumulative to their day and come
 late and dirty. A row that cannot be trusted is quarantined with its reason; only a feed that
-cannot be read at all is an error. The feed is a CSV or parquet file at any fsspec root, or a
-table on Postgres (`postgresql://host/db?table=engagement_export`).
+cannot be read at all is an error. `next_episode_starts` (viewers who went on to start the
+series' next episode, cumulative, as platforms report per-episode continuation) is optional:
+a feed without the column, or a blank cell (no next episode yet), means "not reported". The
+feed is a CSV or parquet file at any fsspec root, or a table on Postgres
+(`postgresql://host/db?table=engagement_export`).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ COUNT_COLUMNS = (
     "comments",
 )
 COLUMNS = (*KEY_COLUMNS, *COUNT_COLUMNS[:4], "avg_watch_seconds", *COUNT_COLUMNS[4:])
+STARTS = "next_episode_starts"  # optional; a float column in the tables, NaN where not reported
 
 
 class EngagementFeedError(ValueError):
@@ -96,14 +100,22 @@ def validate(
         raise EngagementFeedError(
             f"{source}: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}"
         )
-    raw = raw[list(COLUMNS)].reset_index(drop=True)
+    raw = raw[[*COLUMNS, *([STARTS] if STARTS in raw.columns else [])]].reset_index(drop=True)
     text = raw.astype(str).apply(lambda column: column.str.strip())
     frame = pd.DataFrame({name: text[name] for name in ("episode", "locale", "platform")})
     frame["day"] = pd.to_datetime(text["day"], errors="coerce", format="%Y-%m-%d")
     for name in (*COUNT_COLUMNS, "avg_watch_seconds"):
         frame[name] = pd.to_numeric(text[name], errors="coerce")
+    blank = text[STARTS].isin(["", "nan", "None", "<NA>"]) if STARTS in text else True
+    starts = pd.to_numeric(text[STARTS], errors="coerce") if STARTS in text else None
+    frame[STARTS] = starts if starts is not None else float("nan")
     counts = frame[list(COUNT_COLUMNS)]
     ours = known(set(frame["episode"]))
+    continuation = [
+        (frame[STARTS].isna() & ~blank, "non-numeric next_episode_starts"),
+        ((frame[STARTS] < 0) | (frame[STARTS] % 1 > 0), "next_episode_starts not a count"),
+        (frame[STARTS] > frame["plays"], "next_episode_starts above plays"),
+    ]
     checks = [
         (frame["day"].isna(), "bad date (want YYYY-MM-DD)"),
         ((frame[["locale", "platform"]] == "").any(axis=1), "no locale or platform"),
@@ -112,6 +124,7 @@ def validate(
         ((counts % 1 != 0).any(axis=1), "fractional count"),
         (frame["completions"] > frame["plays"], "completions above plays"),
         (frame["plays"] > frame["impressions"], "plays above impressions"),
+        *(continuation if starts is not None else []),
         (~frame["episode"].isin(ours), "unknown episode (not in the catalog)"),
     ]
     reasons = pd.Series([None] * len(frame), dtype=object)
@@ -121,7 +134,7 @@ def validate(
     reasons = reasons.where(~duplicate, "duplicate (same day, episode, locale and platform)")
     bad = reasons.notna()
     quarantined = raw[bad].astype(str).assign(reason=reasons[bad], row=raw.index[bad] + 1)
-    usable = frame[~bad].astype({name: "int64" for name in COUNT_COLUMNS})
+    usable = frame[~bad].astype({**dict.fromkeys(COUNT_COLUMNS, "int64"), STARTS: float})
     usable["day"] = usable["day"].dt.strftime("%Y-%m-%d")
     return usable.reset_index(drop=True), quarantined.reset_index(drop=True)
 

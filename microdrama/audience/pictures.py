@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pandas as pd
 
 from microdrama.audience.features import ConceptFeatures
@@ -76,6 +77,29 @@ def trope_posteriors(
     found = model.interval(groups).rename(columns={"label": "trope"})
     found["evidence"] = [model.seen.get(f"trope:{t}", 0) for t in found["trope"]]
     return found.sort_values("mean", ascending=False)
+
+
+def continuation_by_genre(
+    model: AudienceModel, typicals: dict[str, list[ConceptFeatures]]
+) -> pd.DataFrame | None:
+    """A typical pilot's continuation (viewers who start the next episode) per genre, by the
+    posterior mean; None before the feed reported any."""
+    labels = list(typicals)
+    rows = [c.names() for genre in labels for c in typicals[genre]]
+    found = model.continuation_mean(rows) if rows else None
+    if found is None:
+        return None
+    sizes = [len(typicals[genre]) for genre in labels]
+    means = [float(part.mean()) for part in np.split(found, np.cumsum(sizes)[:-1])]
+    frame = pd.DataFrame({"genre": labels, "share": means})
+    return frame.sort_values("share", ascending=False)
+
+
+def share_table(frame: pd.DataFrame, label: str) -> str:
+    lines = [f"| {label} | continuation | |", "|---|---|---|"]
+    for row in frame.itertuples():
+        lines.append(f"| {getattr(row, label)} | {row.share:.1%} | {bar(row.share, 1.0)} |")
+    return "\n".join(lines)
 
 
 def allocation(pilots: pd.DataFrame) -> pd.DataFrame:

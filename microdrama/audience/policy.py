@@ -1,12 +1,28 @@
 """Choosing what to make next: Thompson sampling over candidate concepts, with a floor.
 
-Thompson sampling (bayesianbandits' `ThompsonSampling` over the model's shared learner) picks
-the candidate whose posterior draw is best, so a concept is made about as often as it is
-likely to be the best. With probability EXPLORATION_FLOOR the pick is instead uniform over the
-candidates that carry a genre or trope the model has no evidence on yet (over all candidates
-when none does), so new tropes are tried even when the posterior is confident. Every choice
-carries the probability the policy gave it, for off-policy evaluation: Thompson sampling's is
-estimated from DRAWS posterior draws. The trend-heat and uniform policies are the baselines.
+Thompson sampling picks the candidate whose posterior draw (bayesianbandits' posterior over
+the model's shared learner) is best, so a concept is made about as often as it is likely to be
+the best. Two changes make it learn faster (`bench --audience` reports `releases_to_half`):
+
+- Batched exploration at a cold start. Before any engagement every draw comes from the prior,
+  so plain sampling spends the first day's releases on repeats; instead each pick covers the
+  most genres and tropes that no release of the batch (the pilots since the last update) has,
+  so the first update sees as many features as the batch can carry.
+- Draws at SHARPEN of the posterior's spread. With ~30 candidates of ~100 features each and a
+  day's releases made from one posterior, full-width draws pick whichever candidate is most
+  uncertain, again and again: over-exploration that grows with the candidates. Narrowing the
+  draw (Chapelle and Li, "An Empirical Evaluation of Thompson Sampling", 2011, did the same for
+  display ads) keeps the choice random, and so keeps real propensities, while following the
+  posterior mean. Measured on the bench's markets it reached half top-decile releases in about
+  half the releases and raised top_decile_share and regret_vs_uniform with it; top-two
+  Thompson sampling explores more, not less, and the library's structure (tropes shared
+  across genres) is already in the features.
+
+With probability EXPLORATION_FLOOR the pick is instead uniform over the candidates that carry a
+genre or trope the model has no evidence on yet (over all candidates when none does), so new
+tropes are tried even when the posterior is confident. Every choice carries the probability
+the policy gave it, for off-policy evaluation: Thompson sampling's is estimated from DRAWS
+posterior draws. The trend-heat and uniform policies are the baselines.
 """
 
 from __future__ import annotations
@@ -15,14 +31,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from bayesianbandits import Arm, FunctionArmFeaturizer, LipschitzContextualAgent, ThompsonSampling
 
 from microdrama.audience.features import ConceptFeatures, group
 from microdrama.audience.model import AudienceModel
 
 EXPLORATION_FLOOR = 0.05
 DRAWS = 200
+SHARPEN = 0.3  # a draw's distance from the posterior mean, as a share of the posterior's
 EXPLORED = ("genre", "trope")  # feature groups whose untried members the floor seeks out
+BATCH = 20  # pilots a cold start's coverage looks back on (about a day of releases)
 
 
 @dataclass(frozen=True)
@@ -45,33 +62,50 @@ def untried(model: AudienceModel, candidates: Sequence[ConceptFeatures]) -> list
     ]
 
 
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    return np.log(p / (1 - p))
+
+
+def covering(candidates: Sequence[ConceptFeatures], batch: Sequence[ConceptFeatures]) -> np.ndarray:
+    """The candidates that bring the most genres and tropes no concept of `batch` has, as a
+    uniform distribution over them."""
+    had = {name for c in batch for name in c.names() if group(name) in EXPLORED}
+    new = np.array([len({n for n in c.names() if group(n) in EXPLORED} - had) for c in candidates])
+    best = (new == new.max()).astype(float)
+    return best / best.sum()
+
+
 def thompson(
     model: AudienceModel,
     candidates: Sequence[ConceptFeatures],
     rng: np.random.Generator,
     floor: float = EXPLORATION_FLOOR,
+    batch: Sequence[ConceptFeatures] = (),
 ) -> Choice:
-    design = model.vocabulary.matrix([c.names() for c in candidates])
+    """The policy's pick. `batch`: the concepts released since the model last learned (the
+    newest BATCH are enough), which a cold start's picks cover around."""
     n = len(candidates)
-    agent = LipschitzContextualAgent(
-        arms=[Arm(token) for token in range(n)],
-        policy=ThompsonSampling(),
-        arm_featurizer=FunctionArmFeaturizer(lambda _, tokens: design[list(tokens)].T[None]),
-        learner=model.learner,
-        random_seed=rng,
-    )
-    wins = np.bincount(model.learner.sample(design, size=DRAWS).argmax(axis=1), minlength=n)
     new = untried(model, candidates)
     explore = np.zeros(n)
     explore[new or list(range(n))] = 1 / len(new or range(n))
+    if model.rows == 0:  # nothing learned yet: every draw would come from the prior
+        chosen = covering(candidates, batch[-BATCH:])
+        reason = f"cold start: covers the most genres and tropes the last {BATCH} pilots lack"
+    else:
+        design = model.vocabulary.matrix([c.names() for c in candidates])
+        centre = _logit(model.learner.predict(design))
+        draws = _logit(model.learner.sample(design, size=DRAWS + 1))
+        sharpened = centre + SHARPEN * (draws - centre)
+        wins = np.bincount(sharpened.argmax(axis=1), minlength=n).astype(float)
+        chosen = wins / wins.sum()
+        reason = f"thompson: best of {n} candidates by a posterior draw at {SHARPEN} of its spread"
     if rng.random() < floor:
         pick = int(rng.choice(new or range(n)))
         reason = "explore: " + ("a genre or trope with no evidence yet" if new else "uniform")
     else:
-        pick = int(agent.pull(np.ones((1, 1)))[0])
-        reason = f"thompson: best posterior draw of {n} candidates"
-    wins[pick] += 1  # the pull is one more draw of the same posterior
-    probabilities = (1 - floor) * wins / wins.sum() + floor * explore
+        pick = int(rng.choice(n, p=chosen))
+    probabilities = (1 - floor) * chosen + floor * explore
     return Choice(pick, probabilities, reason)
 
 

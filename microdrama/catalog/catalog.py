@@ -11,7 +11,7 @@ from microdrama.catalog.dataset import dataset_dir, frame, read_dataset, write_r
 from microdrama.catalog.rows import FINAL_ARTIFACT, NotFinished, episode_row
 from microdrama.keys import EpisodeKey
 from microdrama.media import MediaStore
-from microdrama.stages.episode import Episode
+from microdrama.stages import Episode
 
 
 @dataclass(frozen=True)

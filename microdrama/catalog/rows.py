@@ -7,8 +7,9 @@ import json
 
 from microdrama.catalog.retention import episode_status
 from microdrama.media import read_json
+from microdrama.provenance.verify import package_disclosure
 from microdrama.quality.gates import CHECKS, all_passed, recorded
-from microdrama.stages.episode import LOCALIZED_SUMMARY, Episode, package_path, variant_paths
+from microdrama.stages import LOCALIZED_SUMMARY, Episode, package_path, variant_paths
 from microdrama.words.template import BEATS, SOURCE_LOCALE
 
 # name -> type of every catalog column; JSON columns are text
@@ -45,6 +46,11 @@ COLUMNS: dict[str, type] = {
     "archetypes": str,  # JSON: role -> archetype
     "setting": str,  # the hook's backdrop
     "stakes": int,
+    # JSON: locale -> round-trip estimate of its machine lines ({scored, mean, min, fell_back})
+    "translation_quality": str,
+    # JSON: the AI label per locale, the filing number, the AIGC content id and the credential's
+    # status as the provenance gate read it back ({} for an episode made before the labels)
+    "provenance": str,
 }
 PARTITION_COLUMNS = ("genre", "day")  # in the dataset's folder names, not in its files
 FINAL_ARTIFACT = "localized"
@@ -96,6 +102,27 @@ def episode_row(ep: Episode) -> dict[str, object]:
         "status": episode_status(store, ep.key),
         "versions": _json({stage: store.read_manifest(ep.dir(stage)).digest for stage in checks}),
         **concept_columns(premise.concept),
+        "translation_quality": _json(translation_quality(ep, locales)),
+        "provenance": _json(provenance(ep, checks.get("localized") or [])),
+    }
+
+
+def provenance(ep: Episode, localized: list[dict]) -> dict[str, object]:
+    """What the episode says about its origin (aigc.json beside the package) and whether its
+    signed files validated (the localized stage's provenance gate)."""
+    signed = next((g for g in localized if g["name"] == "provenance"), None)
+    passed, reason = (signed["passed"], signed["reason"]) if signed else (False, "not checked")
+    return package_disclosure(ep.dir("localized"), passed, reason)
+
+
+def translation_quality(ep: Episode, locales: list[str]) -> dict[str, dict]:
+    """Each shipped target locale's reference-free translation estimate, as the voice stage
+    measured it (absent for an episode made before the estimate existed)."""
+    dubbed = read_json(ep.fetch("voice") / "summary.json")["locales"]
+    return {
+        loc: dubbed[loc]["quality"]
+        for loc in locales
+        if loc != SOURCE_LOCALE and "quality" in dubbed.get(loc, {})
     }
 
 

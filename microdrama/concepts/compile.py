@@ -99,7 +99,11 @@ def episode_template(library: Library, concept: Concept, bible: Bible) -> GenreT
         props |= {s.prop for s in shots if s.prop}
         beats.append(Beat(beat=beat, location=template_id(concept.places[beat]), shots=shots))
     objects = {template_id(o.id): o for o in lib.objects.values()}
-    places = sorted(set(concept.places.values()))
+    titled = bible.title_slots  # the generated title's object and place, in the template too
+    props |= {template_id(titled["object"])} if "object" in titled else set()
+    places = sorted(
+        set(concept.places.values()) | ({titled["place"]} if "place" in titled else set())
+    )
     rng = random.Random(f"logline:{concept.genre}-{concept.series:04d}-{concept.episode:02d}")
     clauses = {b: _clause(lib, concept.tropes[b], concept.places[b]) for b in BEATS}
     logline = fill(
@@ -109,6 +113,7 @@ def episode_template(library: Library, concept: Concept, bible: Bible) -> GenreT
         genre=concept.genre,
         title=genre.title,
         titles=[bible.title],
+        title_slots={slot: template_id(found) for slot, found in titled.items()},
         loglines=[logline],
         runtime_seconds=runtime_for(
             beats, {m.role: m.name for m in bible.cast.values()}, genre.runtime_seconds

@@ -160,7 +160,8 @@ class Genre(_Strict):
         if self.shots.min > self.shots.max:
             raise ValueError("shots: min is more than max")
         for n, text in enumerate(self.titles):
-            check_slots(text, f"titles.{n}", False, allowed=set(self.cast))
+            # {object} and {place}: any library object, a backdrop of the genre (generated)
+            check_slots(text, f"titles.{n}", False, allowed=set(self.cast) | {"object", "place"})
         for n, text in enumerate(self.loglines):
             allowed = set(self.cast) | {"topic", "lead_archetype", *BEATS}
             check_slots(text, f"loglines.{n}", False, allowed=allowed)

@@ -7,7 +7,9 @@ episode and locale even if the pools are edited meanwhile.
 
 from __future__ import annotations
 
+import math
 import random
+import string
 from dataclasses import asdict, dataclass, field
 
 from microdrama.concepts.library import Library
@@ -39,9 +41,10 @@ class Planted:
 class Bible:
     genre: str
     series: int
-    title: str  # one title for the whole series, with {role} slots
+    title: str  # one title for the whole series, with {role} (and {object}, {place}) slots
     cast: dict[str, Member]
     secrets: list[Planted] = field(default_factory=list)
+    title_slots: dict[str, str] = field(default_factory=dict)  # object/place -> library id
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -54,6 +57,7 @@ class Bible:
             data["title"],
             {role: Member(**m) for role, m in data["cast"].items()},
             [Planted(**s) for s in data["secrets"]],
+            dict(data.get("title_slots", {})),  # a bible written before generated titles
         )
 
     def kept(self) -> dict[str, dict]:
@@ -113,4 +117,34 @@ def draw_bible(library: Library, key: EpisodeKey) -> Bible:
         Planted(secret, plant := n + 1, plant + rng.randint(*REVEAL_AFTER))
         for n, secret in enumerate(chosen)
     ]
-    return Bible(key.genre, key.series, rng.choice(genre.titles), cast, secrets)
+    title, title_slots = series_title(library, key)
+    return Bible(key.genre, key.series, title, cast, secrets, title_slots)
+
+
+def title_space(library: Library, genre: str) -> list[tuple[str, dict[str, str]]]:
+    """Every title a genre's series can have: each of its title patterns with every object
+    (for `{object}`) and every backdrop of the genre (for `{place}`) it names; role slots are
+    the bible's names. The genre's fixed titles count once each."""
+    spec = library.genres[genre]
+    objects, places = sorted(library.objects), [b for b in spec.backdrops if b in library.backdrops]
+    out = []
+    for pattern in spec.titles:
+        named = {f[1] for f in string.Formatter().parse(pattern) if f[1]}
+        for obj in objects if "object" in named else [None]:
+            for place in places if "place" in named else [None]:
+                slots = {"object": obj, "place": place}
+                out.append((pattern, {k: v for k, v in slots.items() if v is not None}))
+    return out
+
+
+def series_title(library: Library, key: EpisodeKey) -> tuple[str, dict[str, str]]:
+    """The series' title, generated like the rest of its concept: the genre's title space
+    walked in a seeded permutation by series number (an affine step coprime with its size),
+    so series 1..N of a genre have N different titles until the space is used up, and the
+    same series always has the same one."""
+    space = title_space(library, key.genre)
+    rng = random.Random(f"title:{key.genre}")
+    step = rng.randrange(1, max(len(space), 2))
+    while math.gcd(step, len(space)) != 1:
+        step += 1
+    return space[(rng.randrange(len(space)) + step * (key.series - 1)) % len(space)]

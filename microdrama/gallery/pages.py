@@ -10,7 +10,6 @@ series page and the index, so the cost does not grow with the catalog.
 from __future__ import annotations
 
 import json
-import os
 from importlib.resources import files
 from pathlib import Path
 
@@ -19,17 +18,14 @@ import pandas as pd
 from microdrama.catalog.database import CatalogDB
 from microdrama.media import MediaStore
 from microdrama.release import utc_now
+from microdrama.words.text import isolate
 
 STATIC = files("microdrama.gallery") / "static"
 SHELL = ("index.html", "app.js", "style.css")
 # hls.js, installed by `make setup` from package.json (npm); without it the gallery plays the
-# package where the browser plays HLS itself, and the burned-in MP4s elsewhere
-PLAYER = Path(
-    os.environ.get(
-        "MICRODRAMA_HLSJS",
-        Path(__file__).resolve().parents[2] / "node_modules" / "hls.js" / "dist" / "hls.min.js",
-    )
-)
+# package where the browser plays HLS itself, and the burned-in MP4s elsewhere. The callers
+# pass the configured one (MICRODRAMA_HLSJS); this is where `make setup` puts it.
+PLAYER = Path(__file__).resolve().parents[2] / "node_modules" / "hls.js" / "dist" / "hls.min.js"
 
 
 def gallery_dir(store: MediaStore) -> Path:
@@ -52,8 +48,10 @@ def entry(row: dict) -> dict:
         "series": row["series"],
         "number": int(row["episode_number"]),
         "minted_at": row["minted_at"],
-        "title": row["title"],
-        "logline": row["logline"],
+        # an Arabic or Hebrew topic inside a title stays one run (bidi isolate): the page is
+        # laid out left to right, and digits or words after the topic keep their place
+        "title": isolate(row["title"], row["topic"]),
+        "logline": isolate(row["logline"], row["topic"]),
         "topic": row["topic"],
         "seconds": round(float(row["seconds"]), 1),
         "status": row["status"],
@@ -63,6 +61,7 @@ def entry(row: dict) -> dict:
         "videos": {loc: _up(path) for loc, path in variants.items()},
         "subtitles": {loc: _up(path) for loc, path in subtitles.items()},
         "checks": {"passed": len(checks) - len(failed), "total": len(checks), "failed": failed},
+        "provenance": json.loads(row.get("provenance") or "{}"),
     }
 
 
@@ -83,13 +82,13 @@ def write_page(store: MediaStore, name: str, rows: pd.DataFrame) -> None:
     _write(store, name, {"entries": [entry(r) for r in rows.to_dict("records")]})
 
 
-def write_shell(store: MediaStore) -> None:
-    """The page, its script, its style and the HLS player, when they differ from the
-    installed ones."""
+def write_shell(store: MediaStore, player: Path = PLAYER) -> None:
+    """The page, its script, its style and the HLS player (hls.js at `player`, where it is),
+    when they differ from the installed ones."""
     folder = gallery_dir(store)
     sources = [(STATIC / name, folder / name) for name in SHELL]
-    if PLAYER.is_file():
-        sources.append((PLAYER, folder / "hls.min.js"))
+    if player.is_file():
+        sources.append((player, folder / "hls.min.js"))
     for source, target in sources:
         data = source.read_bytes()
         if not target.exists() or target.read_bytes() != data:
@@ -118,7 +117,12 @@ def write_index(store: MediaStore, db: CatalogDB, locales: list[str], ui_url: st
 
 
 def update(
-    store: MediaStore, db: CatalogDB, rows: list[dict], locales: list[str], ui_url: str
+    store: MediaStore,
+    db: CatalogDB,
+    rows: list[dict],
+    locales: list[str],
+    ui_url: str,
+    player: Path = PLAYER,
 ) -> list[str]:
     """Rewrite the pages that show `rows` (their day and series pages) and the index; return
     the pages written. Each page is rewritten from the catalog under a lock, so two runs
@@ -138,14 +142,16 @@ def update(
                 else db.rows(series=parts[0])
             )
             write_page(store, name, found)
-    write_shell(store)
+    write_shell(store, player)
     with db.locked("gallery:index"):
         write_index(store, db, locales, ui_url)
     return names
 
 
-def rebuild(store: MediaStore, db: CatalogDB, locales: list[str], ui_url: str) -> int:
+def rebuild(
+    store: MediaStore, db: CatalogDB, locales: list[str], ui_url: str, player: Path = PLAYER
+) -> int:
     """Every page anew from the catalog; return the number of pages."""
     store.remove_tree(gallery_dir(store) / "data")
     everything = db.rows()
-    return len(update(store, db, everything.to_dict("records"), locales, ui_url))
+    return len(update(store, db, everything.to_dict("records"), locales, ui_url, player))

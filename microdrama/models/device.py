@@ -1,7 +1,7 @@
-"""Where models run, in which precision, and the per-process cache that loads each one once.
+"""Where models run, in which precision, and the per-process cache that keeps them loaded.
 
-A run's steps share one process (see definitions.py), so a model cached here is loaded once
-per run, and once per batch of partitions when a backfill sends several to one run.
+Whatever process runs the steps (one run in process, or a Celery worker serving many runs)
+loads each model once and keeps it warm within a memory budget.
 """
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -71,35 +72,144 @@ class DeviceConfig:
         return {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[self.dtype]
 
 
-class ModelCache:
-    """Loaded models by key. `loads` counts real loads (a test can see a model load once) and
-    `load_seconds` times them (the benchmark reports loading apart from warm work)."""
+@dataclass(frozen=True)
+class ModelUse:
+    """One request for a model: loaded now (with its seconds) or reused warm."""
 
-    def __init__(self) -> None:
-        self._models: dict[tuple, Any] = {}
+    key: tuple
+    loaded: bool
+    seconds: float
+
+    @property
+    def name(self) -> str:
+        """`modality:model`, as the step's metadata shows it."""
+        return f"{self.key[0]}:{self.key[1]}"
+
+
+def footprint(model: Any) -> int:
+    """Bytes of the tensors a loaded model holds (a tuple of parts, a pipeline, a module)."""
+    if isinstance(model, tuple | list):
+        return sum(footprint(part) for part in model)
+    parameters = getattr(model, "parameters", None)
+    if callable(parameters):
+        try:
+            return sum(p.numel() * p.element_size() for p in parameters())
+        except (TypeError, AttributeError):
+            return 0
+    components = getattr(model, "components", None)  # a diffusers pipeline
+    if isinstance(components, dict):
+        return sum(footprint(part) for part in components.values())
+    return 0
+
+
+class ModelCache:
+    """Loaded models by key, kept warm across steps and runs within a memory budget.
+
+    A process that runs many steps (a Celery worker, a long CLI run) loads each model once and
+    evicts the least recently used when a new one would pass `budget_bytes`. `loads` counts
+    real loads and `load_seconds` times them; `recording()` lists a step's requests, so the
+    step can say which models it loaded and which it reused.
+    """
+
+    def __init__(self, budget_bytes: int | None = None) -> None:
+        self._models: OrderedDict[tuple, Any] = OrderedDict()
+        self._sizes: dict[tuple, int] = {}
         self._lock = threading.Lock()
+        self.budget_bytes = budget_bytes
+        self.keep_between_runs = False  # a worker process keeps its models for the next run
         self.loads: Counter[tuple] = Counter()
         self.load_seconds: Counter[tuple] = Counter()
+        self._recorders: list[list[ModelUse]] = []
 
     def get(self, key: tuple, load: Callable[[], T]) -> T:
         with self._lock:
-            if key not in self._models:
-                started = time.perf_counter()
-                self._models[key] = load()
-                self.load_seconds[key] += time.perf_counter() - started
-                self.loads[key] += 1
-            return self._models[key]
+            if key in self._models:
+                self._models.move_to_end(key)
+                self._record(ModelUse(key, False, 0.0))
+                return self._models[key]
+            started = time.perf_counter()
+            try:
+                model = load()
+            except MemoryError as exc:
+                self._evict_all()
+                raise ModelError(
+                    f"{key[0]} model {key[1]}: out of memory while loading; lower "
+                    "MICRODRAMA_MODEL_MEMORY, use a smaller model or MICRODRAMA_DTYPE, or give "
+                    "the worker more memory"
+                ) from exc
+            except RuntimeError as exc:
+                if "out of memory" not in str(exc).lower():
+                    raise
+                self._evict_all()
+                raise ModelError(
+                    f"{key[0]} model {key[1]}: the device ran out of memory while loading; "
+                    "set MICRODRAMA_OFFLOAD=model, a smaller MICRODRAMA_DTYPE, or "
+                    "MICRODRAMA_MODEL_MEMORY below the GPU's memory"
+                ) from exc
+            seconds = time.perf_counter() - started
+            self._models[key], self._sizes[key] = model, footprint(model)
+            self.load_seconds[key] += seconds
+            self.loads[key] += 1
+            self._record(ModelUse(key, True, seconds))
+            self._fit_budget(keep=key)
+            return model
+
+    @contextmanager
+    def recording(self) -> Iterator[list[ModelUse]]:
+        """Every request for a model while the block runs, in order."""
+        uses: list[ModelUse] = []
+        with self._lock:
+            self._recorders.append(uses)
+        try:
+            yield uses
+        finally:
+            with self._lock:
+                self._recorders.remove(uses)
+
+    def _record(self, use: ModelUse) -> None:
+        for uses in self._recorders:
+            uses.append(use)
+
+    def keys(self) -> list[tuple]:
+        """The models loaded now, least recently used first."""
+        return list(self._models)
+
+    def evict(self, key: tuple) -> None:
+        """Forget one model (it failed, or the budget needs its memory)."""
+        with self._lock:
+            self._drop(key)
+        _free_memory()
 
     def release(self) -> None:
-        """Drop every model and hand the GPU memory back (teardown of the run's resources)."""
+        """Drop every model and hand the GPU memory back (a run's end, outside workers)."""
         with self._lock:
-            self._models.clear()
-        gc.collect()
-        import sys
+            self._evict_all()
 
-        torch = sys.modules.get("torch")  # nothing to free if no backend ever imported torch
-        if torch is not None and torch.cuda.is_available():
-            torch.cuda.empty_cache()
+    def _fit_budget(self, keep: tuple) -> None:
+        if self.budget_bytes is None:
+            return
+        while sum(self._sizes.values()) > self.budget_bytes and len(self._models) > 1:
+            oldest = next(k for k in self._models if k != keep)
+            self._drop(oldest)
+        _free_memory()
+
+    def _drop(self, key: tuple) -> None:
+        self._models.pop(key, None)
+        self._sizes.pop(key, None)
+
+    def _evict_all(self) -> None:
+        self._models.clear()
+        self._sizes.clear()
+        _free_memory()
+
+
+def _free_memory() -> None:
+    gc.collect()
+    import sys
+
+    torch = sys.modules.get("torch")  # nothing to free if no backend ever imported torch
+    if torch is not None and torch.cuda.is_available():
+        torch.cuda.empty_cache()
 
 
 MODELS = ModelCache()

@@ -151,12 +151,15 @@ class DiffusionPainter:
         return images
 
     def paint(
-        self, jobs: list[PaintJob], width: int, height: int
+        self, jobs: list[PaintJob], width: int, height: int, first_attempt: int = 0
     ) -> tuple[list[Image.Image], list[bool]]:
-        """Keyframes at the video size, and which fell back to the storyboard painter."""
+        """Keyframes at the video size, and which fell back to the storyboard painter.
+
+        `first_attempt` offsets the seeds: the image screen repaints a flagged shot from
+        noise no earlier attempt used."""
         out: list[Image.Image | None] = [None] * len(jobs)
         pending = list(range(len(jobs)))
-        for attempt in range(self.attempts):
+        for attempt in range(first_attempt, first_attempt + self.attempts):
             if not pending:
                 break
             painted = self._paint([jobs[i] for i in pending], attempt)

@@ -20,7 +20,7 @@ import numpy as np
 from microdrama.av.loudness import normalize
 from microdrama.models.device import MODELS, DeviceConfig, ModelError, from_pretrained, model_source
 from microdrama.music.moods import Mood
-from microdrama.music.render import Composer, render_stingers
+from microdrama.music.render import SOUNDFONT, Composer, render_stingers
 from microdrama.music.score import ScoreRequest
 from microdrama.picture.compositor import resample
 from microdrama.quality.gates import MIN_RMS_DBFS, level_dbfs
@@ -58,13 +58,18 @@ def usable(samples: np.ndarray, rate: int) -> bool:
 
 
 def scored(
-    samples: np.ndarray, model_rate: int, request: ScoreRequest, rate: int, out: Path
+    samples: np.ndarray,
+    model_rate: int,
+    request: ScoreRequest,
+    rate: int,
+    out: Path,
+    soundfont: Path = SOUNDFONT,
 ) -> np.ndarray:
     """Generated music fitted to the episode at the embedded score's loudness, with the
-    request's stingers (rendered to `out`) laid over it."""
+    request's stingers (rendered to `out` through `soundfont`) laid over it."""
     length = round(request.total_seconds * rate)
     bed = loop(resample(samples, model_rate, rate), length, round(LOOP_FADE_SECONDS * rate))
-    return normalize(bed, rate, BED_LUFS) + render_stingers(request, rate, out)
+    return normalize(bed, rate, BED_LUFS) + render_stingers(request, rate, out, soundfont)
 
 
 @dataclass
@@ -75,6 +80,7 @@ class MusicGenComposer:
     batch_size: int = 4
     fallbacks: int = 0
     neural: bool = True
+    soundfont: Path = SOUNDFONT  # the stingers' (MICRODRAMA_SOUNDFONT)
 
     def _load(self, source: str) -> tuple[Any, Any]:
         try:
@@ -129,7 +135,8 @@ class MusicGenComposer:
             for n, (request, samples) in enumerate(zip(batch, generated, strict=True), first):
                 if samples is not None and usable(samples, model_rate):
                     out = work / f"stingers-{n}"
-                    results.append((scored(samples, model_rate, request, rate, out), False))
+                    music = scored(samples, model_rate, request, rate, out, self.soundfont)
+                    results.append((music, False))
                 else:
                     self.fallbacks += 1
                     music, _ = self.fallback.score([request], rate, work / f"fallback-{n}")[0]

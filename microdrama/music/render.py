@@ -7,9 +7,9 @@ it loads only the soundfont samples the score plays.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -40,16 +40,23 @@ class Composer(Protocol):
         ...
 
 
-def soundfont() -> Path:
-    path = Path(os.environ.get("MICRODRAMA_SOUNDFONT") or SOUNDFONT)
-    if not path.is_file():
-        raise MusicError(f"no soundfont at {path} (MICRODRAMA_SOUNDFONT): {INSTALL}")
-    return path
+def checked(soundfont: Path) -> Path:
+    """The soundfont, or an error saying what to install."""
+    if not soundfont.is_file():
+        raise MusicError(f"no soundfont at {soundfont} (MICRODRAMA_SOUNDFONT): {INSTALL}")
+    return soundfont
 
 
-def render(midi: pretty_midi.PrettyMIDI, seconds: float, rate: int, out: Path) -> np.ndarray:
-    """`midi` played by FluidSynth (its MIDI and WAV kept at `out`.mid/.wav): mono float32 at
-    `rate`, trimmed or padded with silence to exactly `seconds`."""
+def render(
+    midi: pretty_midi.PrettyMIDI,
+    seconds: float,
+    rate: int,
+    out: Path,
+    soundfont: Path = SOUNDFONT,
+) -> np.ndarray:
+    """`midi` played by FluidSynth through `soundfont` (its MIDI and WAV kept at
+    `out`.mid/.wav): mono float32 at `rate`, trimmed or padded with silence to exactly
+    `seconds`."""
     fluidsynth = shutil.which("fluidsynth")
     if fluidsynth is None:
         raise MusicError(f"fluidsynth is not installed: {INSTALL}")
@@ -57,10 +64,11 @@ def render(midi: pretty_midi.PrettyMIDI, seconds: float, rate: int, out: Path) -
     mid, wav = out.with_suffix(".mid"), out.with_suffix(".wav")
     midi.write(str(mid))
     wav.unlink(missing_ok=True)
+    font = checked(soundfont)
     command = [
         fluidsynth,
         *("-ni", "-q", "-g", str(GAIN), "-r", str(rate), "-C", "0"),
-        *("-o", "synth.dynamic-sample-loading=1", "-F", str(wav), str(soundfont()), str(mid)),
+        *("-o", "synth.dynamic-sample-loading=1", "-F", str(wav), str(font), str(mid)),
     ]
     try:
         proc = subprocess.run(command, capture_output=True, timeout=TIMEOUT_SECONDS)
@@ -78,7 +86,9 @@ def render(midi: pretty_midi.PrettyMIDI, seconds: float, rate: int, out: Path) -
     return fitted
 
 
-def render_stingers(request: ScoreRequest, rate: int, out: Path) -> np.ndarray:
+def render_stingers(
+    request: ScoreRequest, rate: int, out: Path, soundfont: Path = SOUNDFONT
+) -> np.ndarray:
     """The request's stingers alone, as they sound in its embedded score (a neural score
     gets them laid over it, so they still land on their cuts)."""
     parts = stingers(request)
@@ -86,18 +96,21 @@ def render_stingers(request: ScoreRequest, rate: int, out: Path) -> np.ndarray:
         return np.zeros(round(request.total_seconds * rate), np.float32)
     midi = pretty_midi.PrettyMIDI(initial_tempo=request.mood.tempo)
     midi.instruments = parts
-    return render(midi, request.total_seconds, rate, out)
+    return render(midi, request.total_seconds, rate, out, soundfont)
 
 
+@dataclass(frozen=True)
 class FluidSynthComposer:
-    """The embedded composer: `compose` then `render`, one FluidSynth process per episode."""
+    """The embedded composer: `compose` then `render`, one FluidSynth process per episode,
+    through `soundfont` (MICRODRAMA_SOUNDFONT)."""
 
+    soundfont: Path = SOUNDFONT
     neural = False
 
     def score(
         self, requests: list[ScoreRequest], rate: int, work: Path
     ) -> list[tuple[np.ndarray, bool]]:
         return [
-            (render(compose(r), r.total_seconds, rate, work / f"score-{n}"), False)
+            (render(compose(r), r.total_seconds, rate, work / f"score-{n}", self.soundfont), False)
             for n, r in enumerate(requests)
         ]

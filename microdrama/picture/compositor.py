@@ -239,19 +239,46 @@ def filter_graph(
     atlas once and overlaid while it is enabled."""
     last = "video" if not captions else "frame0"
     chains = picture_chains(shot_types, frame_counts, settings, last, clips)
-    if captions:
-        pads = "".join(f"[atlas{n}]" for n in range(len(captions)))
-        chains.append(f"[{ATLAS_INPUT}:v]format=yuva420p,split={len(captions)}{pads}")
-    else:
-        chains.append(f"[{ATLAS_INPUT}:v]nullsink")
+    return ";".join([*chains, *overlay_chains(captions, ATLAS_INPUT, "video")])
+
+
+def overlay_chains(captions: list[Caption], atlas_input: int, out: str) -> list[str]:
+    """Each caption cropped from the atlas (ffmpeg input `atlas_input`) once and overlaid on
+    `[frame0]` while it is enabled, to `[out]`; the atlas is sunk when there is none.
+
+    Shared by the burned-in variant (captions, title, AI label) and the HLS picture (the AI
+    label alone), so both draw a painted strip the same way."""
+    if not captions:
+        return [f"[{atlas_input}:v]nullsink"]
+    pads = "".join(f"[atlas{n}]" for n in range(len(captions)))
+    chains = [f"[{atlas_input}:v]format=yuva420p,split={len(captions)}{pads}"]
     for n, c in enumerate(captions):
-        after = "video" if n + 1 == len(captions) else f"frame{n + 1}"
+        after = out if n + 1 == len(captions) else f"frame{n + 1}"
         chains.append(
             f"[atlas{n}]crop={c.width}:{c.height}:{c.left}:{c.atlas_top}[caption{n}];"
             f"[frame{n}][caption{n}]overlay=x={c.left}:y={c.top}:"
             f"enable='gte(t,{c.start})*lt(t,{c.end})'[{after}]"
         )
-    return ";".join(chains)
+    return chains
+
+
+def atlas_input(
+    strips: list[tuple[np.ndarray, int, float, float]], work: Path
+) -> tuple[list[str], list[Caption]]:
+    """ffmpeg's arguments reading the strips packed into one raw RGBA atlas (written in
+    `work`), and where each strip lies in it."""
+    atlas, captions = pack_captions(strips)
+    atlas_file = work / "overlays.rgba"
+    atlas_file.write_bytes(atlas.tobytes())
+    size = f"{atlas.shape[1]}x{atlas.shape[0]}"
+    return ["-f", "rawvideo", "-pix_fmt", "rgba", "-s", size, "-i", str(atlas_file)], captions
+
+
+def metadata_args(metadata: dict[str, str] | None) -> list[str]:
+    """ffmpeg's arguments writing `metadata` as the file's global tags. The MP4 muxer keeps a
+    key it has no atom for (the GB 45438 `AIGC` key) only with `-movflags use_metadata_tags`;
+    `render` sets it (one -movflags per output: a second would replace the first)."""
+    return [arg for key, text in (metadata or {}).items() for arg in ("-metadata", f"{key}={text}")]
 
 
 def link_stills(keyframes: list[Path], work: Path) -> Path:
@@ -289,10 +316,13 @@ def render(
     out: Path,
     settings: VideoSettings,
     clips: list[Path | None] | None = None,
+    overlays: list[tuple[np.ndarray, int, float, float]] | None = None,
+    metadata: dict[str, str] | None = None,
 ) -> None:
     """A burned-in variant as one ffmpeg run: stills panned (or a shot's motion clip, from
     `clips`), captions and title burned in, the locale's mixed sound (a WAV) as AAC; `out` is
-    written atomically."""
+    written atomically. `overlays` are more painted strips (RGBA, frame top, start, end), such
+    as the AI-content label; `metadata` the file's global tags (the AIGC record)."""
     h, fps = settings.height, settings.fps
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".compose.") as scratch:
         work = Path(scratch)
@@ -301,6 +331,7 @@ def render(
         strips = [(title_strip, round(h * TITLE_TOP), 0.0, TITLE_SECONDS)] + [
             (painter.paint(cue.text), round(h * CAPTION_TOP), cue.start, cue.end) for cue in cues
         ]
+        strips += overlays or []  # drawn last, so the label sits on top
         atlas, captions = pack_captions(strips)
         atlas_file.write_bytes(atlas.tobytes())
         moving, inputs = clip_inputs(clips or [], SOUND_INPUT + 1)
@@ -320,6 +351,8 @@ def render(
                     *("-map", "[video]", "-map", f"{SOUND_INPUT}:a"),
                     *settings.x264_args(),
                     *settings.aac_args(),
-                    *("-movflags", "+faststart", "-f", "mp4", str(tmp)),
+                    *metadata_args(metadata),
+                    *("-movflags", "+faststart" + ("+use_metadata_tags" if metadata else "")),
+                    *("-f", "mp4", str(tmp)),
                 ]
             )

@@ -1,16 +1,24 @@
 """The embedded painter: storyboard keyframes drawn with PIL, no model weights.
 
+This module composes a shot; the drawings live in small registries beside it: backdrop
+features and settings (features.py), props and the words that name them (props.py), outfits
+by archetype (outfits.py), and characters in layers (characters.py). A name without a painter
+raises MissingPainter, so nothing the schema or the trope library names is silently left out.
+
 A character is drawn from its template look every time, so it looks the same in every shot
 and every episode; a location's backdrop is seeded by its id, so it never changes between shots.
 Shot types frame the same scene differently: wide (full figures), medium (waist up), close-up,
 a two-shot (two characters, closer), over-the-shoulder (the focus character seen past the
-other's shoulder) and an insert (the prop a trope names, filling the frame).
+other's shoulder) and an insert (the prop a trope names, filling the frame). A prop that a
+shot's action names is held by the character the action names first (a veil is worn), or laid
+in the foreground when no one in frame is named.
 """
 
 from __future__ import annotations
 
-import hashlib
 import random
+import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,8 +27,42 @@ from typing import Protocol
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from microdrama.picture.brush import (
+    Canvas,
+    MissingPainter,
+    Registry,
+    gradient,
+    matte,
+    mix,
+    rgb,
+    seed,
+)
+from microdrama.picture.characters import Face, Held, draw_character, paint_character
+from microdrama.picture.features import FEATURES, SETTINGS, Stage
+from microdrama.picture.figure import Figure
+from microdrama.picture.outfits import outfit_style
+from microdrama.picture.props import drawing_for, paint_prop, props_named
 from microdrama.words.story import Shot
 from microdrama.words.template import Character, GenreTemplate, Location, Prop
+
+__all__ = [
+    "GRADES",
+    "SHOT_FRAMINGS",
+    "MissingPainter",
+    "PaintJob",
+    "Painter",
+    "ShotLayers",
+    "StoryboardPainter",
+    "backdrop",
+    "contact_sheet",
+    "draw_character",
+    "draw_prop",
+    "held_props",
+    "paint_layers",
+    "paint_shot",
+    "plan_shot",
+    "shot_backdrop",
+]
 
 SUPERSAMPLE = 2
 GRADES = {  # multiply, add (per channel, 0-255 scale)
@@ -31,216 +73,17 @@ GRADES = {  # multiply, add (per channel, 0-255 scale)
 }
 
 
-def _rgb(hex_color: str) -> tuple[int, int, int]:
-    return tuple(int(hex_color[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
-
-
-def _mix(a: tuple[int, ...], b: tuple[int, ...], t: float) -> tuple[int, int, int]:
-    return tuple(round(x + (y - x) * t) for x, y in zip(a, b, strict=True))  # type: ignore
-
-
-def _box(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
-    """A box with its corners in PIL's order, whichever side of the body it was measured from."""
-    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
-
-
-def _seed(*parts: str) -> int:
-    return int(hashlib.sha256("|".join(parts).encode()).hexdigest()[:8], 16)
-
-
-@dataclass(frozen=True)
-class Canvas:
-    width: int
-    height: int
-
-    @property
-    def horizon(self) -> int:
-        return int(self.height * 0.62)
-
-
 # --- backdrops -------------------------------------------------------------------------------
-
-
-def _gradient(size: tuple[int, int], top: tuple, bottom: tuple) -> Image.Image:
-    w, h = size
-    t = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None, None]
-    column = np.array(top, np.float32) * (1 - t) + np.array(bottom, np.float32) * t
-    return Image.fromarray(np.repeat(column, w, axis=1).astype(np.uint8))  # (h, w, 3): RGB
-
-
-def _glow(base: Image.Image, shapes: list[tuple[str, tuple, tuple]], radius: float) -> None:
-    """Add blurred light: shapes are (kind, box, color) drawn on a layer, blurred, then added."""
-    layer = Image.new("RGB", base.size)
-    draw = ImageDraw.Draw(layer)
-    for kind, box, color in shapes:
-        (draw.ellipse if kind == "ellipse" else draw.rectangle)(box, fill=color)
-    layer = layer.filter(ImageFilter.GaussianBlur(radius))
-    base.paste(
-        Image.fromarray(
-            np.minimum(np.asarray(base, np.uint16) + np.asarray(layer), 255).astype(np.uint8)
-        )
-    )
-
-
-def _draw_feature(
-    img: Image.Image, feature: str, loc: Location, rng: random.Random, c: Canvas
-) -> None:
-    draw = ImageDraw.Draw(img, "RGBA")
-    w, h, hz = c.width, c.height, c.horizon
-    wall_light = _mix(_rgb(loc.bottom), (255, 240, 210), 0.35)
-    if feature == "windows":
-        cols = 3
-        for i in range(cols):
-            x0 = int(w * (0.1 + i * 0.3))
-            x1 = x0 + int(w * 0.22)
-            draw.rectangle((x0, int(h * 0.12), x1, hz - int(h * 0.06)), fill=(*wall_light, 90))
-            draw.line(
-                (x0 + (x1 - x0) // 2, int(h * 0.12), x0 + (x1 - x0) // 2, hz - int(h * 0.06)),
-                fill=(0, 0, 0, 120),
-                width=max(2, w // 180),
-            )
-    elif feature == "skyline":
-        x = 0
-        while x < w:
-            bw = rng.randint(w // 14, w // 6)
-            bh = rng.randint(h // 12, h // 3)
-            draw.rectangle(
-                (x, hz - bh, x + bw, hz), fill=(*_mix(_rgb(loc.top), (0, 0, 0), 0.5), 230)
-            )
-            for _ in range(bh * bw // (w * 8)):
-                wx = rng.randint(x + 4, x + bw - 8)
-                wy = rng.randint(hz - bh + 6, hz - 8)
-                draw.rectangle(
-                    (wx, wy, wx + w // 140 + 2, wy + h // 200 + 3), fill=(255, 214, 140, 200)
-                )
-            x += bw + rng.randint(2, w // 40)
-    elif feature == "chandelier":
-        cx = w // 2
-        draw.line((cx, 0, cx, int(h * 0.08)), fill=(200, 170, 90, 255), width=max(2, w // 240))
-        _glow(
-            img,
-            [("ellipse", (cx - w // 5, int(h * 0.06), cx + w // 5, int(h * 0.16)), (140, 110, 50))],
-            w / 30,
-        )
-        for i in range(9):
-            t = i / 8
-            x = int(cx - w * 0.16 + t * w * 0.32)
-            y = int(h * 0.11 + 0.03 * h * abs(t - 0.5) * 2)
-            draw.ellipse(
-                (x - w // 90, y - w // 90, x + w // 90, y + w // 90), fill=(255, 236, 170, 255)
-            )
-    elif feature == "columns":
-        for x0 in (int(w * 0.02), int(w * 0.84)):
-            draw.rectangle(
-                (x0, int(h * 0.05), x0 + int(w * 0.14), hz + h // 40),
-                fill=(*_mix(wall_light, (255, 255, 255), 0.2), 235),
-            )
-            draw.rectangle(
-                (x0 - w // 80, int(h * 0.05), x0 + int(w * 0.14) + w // 80, int(h * 0.08)),
-                fill=(*wall_light, 255),
-            )
-    elif feature == "curtains":
-        color = _mix(_rgb(loc.top), (150, 20, 40), 0.6)
-        for side in (0, 1):
-            x0 = 0 if side == 0 else int(w * 0.8)
-            draw.polygon(
-                [
-                    (x0, 0),
-                    (x0 + int(w * 0.2), 0),
-                    (x0 + (int(w * 0.06) if side == 0 else int(w * 0.14)), hz),
-                ],
-                fill=(*color, 240),
-            )
-    elif feature == "lanterns":
-        shapes = []
-        for i in range(4):
-            x = int(w * (0.14 + i * 0.24))
-            y = int(h * (0.12 + 0.04 * (i % 2)))
-            draw.line((x, 0, x, y), fill=(60, 20, 10, 255), width=2)
-            box = (x - w // 22, y, x + w // 22, y + h // 22)
-            draw.ellipse(box, fill=(220, 40, 30, 255))
-            shapes.append(("ellipse", box, (160, 60, 20)))
-        _glow(img, shapes, w / 25)
-    elif feature == "trees":
-        for _ in range(7):
-            x = rng.randint(0, w)
-            th = rng.randint(h // 6, h // 3)
-            draw.polygon(
-                [(x, hz - th), (x - th // 3, hz), (x + th // 3, hz)],
-                fill=(*_mix(_rgb(loc.floor), (0, 30, 10), 0.5), 235),
-            )
-    elif feature == "moon":
-        box = (int(w * 0.62), int(h * 0.07), int(w * 0.86), int(h * 0.07) + int(w * 0.24))
-        _glow(img, [("ellipse", box, (90, 90, 110))], w / 16)
-        draw.ellipse(box, fill=(245, 240, 220, 255))
-    elif feature == "stars":
-        for _ in range(90):
-            x, y = rng.randint(0, w), rng.randint(0, int(hz * 0.7))
-            r = rng.choice((1, 1, 2, 3))
-            draw.ellipse((x - r, y - r, x + r, y + r), fill=(255, 255, 240, rng.randint(120, 255)))
-    elif feature == "mountains":
-        pts = [(0, hz)] + [(int(w * i / 6), hz - rng.randint(h // 14, h // 5)) for i in range(7)]
-        draw.polygon([*pts, (w, hz)], fill=(*_mix(_rgb(loc.top), (0, 0, 0), 0.35), 255))
-    elif feature == "neon":
-        shapes = []
-        for color in ((255, 40, 160), (40, 220, 255)):
-            x = rng.randint(w // 10, w - w // 3)
-            y = rng.randint(int(h * 0.15), int(h * 0.4))
-            box = (x, y, x + w // 4, y + h // 40)
-            draw.rectangle(box, fill=(*color, 255))
-            shapes.append(("rect", box, color))
-        _glow(img, shapes, w / 30)
-    elif feature == "rain":
-        for _ in range(260):
-            x, y = rng.randint(-w // 4, w), rng.randint(0, h)
-            draw.line((x, y, x + w // 60, y + h // 40), fill=(190, 210, 255, 70), width=1)
-    elif feature == "desk":
-        top = hz + int(h * 0.08)
-        draw.polygon(
-            [(int(w * 0.1), top), (int(w * 0.9), top), (w, top + h // 14), (0, top + h // 14)],
-            fill=(*_mix(_rgb(loc.floor), (60, 40, 25), 0.6), 255),
-        )
-    elif feature == "door":
-        draw.rectangle(
-            (int(w * 0.38), int(h * 0.22), int(w * 0.62), hz),
-            fill=(*_mix(_rgb(loc.bottom), (0, 0, 0), 0.45), 255),
-            outline=(*wall_light, 255),
-            width=max(3, w // 120),
-        )
-    elif feature == "throne":
-        draw.rectangle((int(w * 0.4), int(h * 0.25), int(w * 0.6), hz), fill=(170, 130, 40, 255))
-        draw.rectangle(
-            (int(w * 0.43), int(h * 0.3), int(w * 0.57), hz - h // 20), fill=(140, 20, 30, 255)
-        )
-    elif feature == "bookshelf":
-        x0, x1 = int(w * 0.05), int(w * 0.35)
-        for row in range(5):
-            y = int(h * 0.15) + row * h // 11
-            x = x0
-            while x < x1:
-                bw = rng.randint(w // 90, w // 45)
-                draw.rectangle(
-                    (x, y, x + bw, y + h // 13),
-                    fill=(
-                        *_mix(
-                            (120, 60, 40),
-                            (rng.randint(0, 255), rng.randint(0, 255), rng.randint(0, 255)),
-                            0.4,
-                        ),
-                        255,
-                    ),
-                )
-                x += bw + 1
 
 
 @lru_cache(maxsize=32)
 def backdrop(loc: Location, width: int, height: int) -> Image.Image:
     """The location's full backdrop; identical for every shot that uses it."""
     c = Canvas(width, height)
-    rng = random.Random(_seed("backdrop", loc.id, loc.name))
-    img = _gradient((width, c.horizon), _rgb(loc.top), _rgb(loc.bottom))
-    floor = _gradient(
-        (width, height - c.horizon), _rgb(loc.floor), _mix(_rgb(loc.floor), (0, 0, 0), 0.45)
+    rng = random.Random(seed("backdrop", loc.id, loc.name))
+    img = gradient((width, c.horizon), rgb(loc.top), rgb(loc.bottom))
+    floor = gradient(
+        (width, height - c.horizon), rgb(loc.floor), mix(rgb(loc.floor), (0, 0, 0), 0.45)
     )
     full = Image.new("RGB", (width, height))
     full.paste(img, (0, 0))
@@ -252,246 +95,41 @@ def backdrop(loc: Location, width: int, height: int) -> Image.Image:
             fill=(255, 255, 255, 18),
             width=max(1, width // 360),
         )
+    SETTINGS[loc.setting](Stage.of(full, loc, rng, c))
     for feature in loc.features:
-        _draw_feature(full, feature, loc, rng, c)
+        FEATURES[feature](Stage.of(full, loc, rng, c))
     return full
 
 
-# --- characters ------------------------------------------------------------------------------
-
-BROWS = {  # inner/outer brow tilt, mouth shape
-    "angry": (0.12, "flat"),
-    "contempt": (0.06, "smirk"),
-    "smug": (0.0, "smirk"),
-    "sad": (-0.1, "frown"),
-    "afraid": (-0.12, "open"),
-    "shocked": (-0.14, "open"),
-    "tender": (-0.04, "smile"),
-    "joyful": (-0.02, "smile"),
-    "cold": (0.04, "flat"),
-    "determined": (0.08, "flat"),
-    "neutral": (0.0, "flat"),
-}
+# --- framing ---------------------------------------------------------------------------------
 
 
-def draw_character(
-    img: Image.Image,
-    who: Character,
-    cx: float,
-    head_y: float,
-    head: float,
-    emotion: str,
-    full_body: bool,
-) -> None:
-    """Draw a figure whose head (height `head`) is centered at (cx, head_y)."""
-    d = ImageDraw.Draw(img, "RGBA")
-    look = who.look
-    skin, hair, outfit, accent = (
-        _rgb(look.skin),
-        _rgb(look.hair),
-        _rgb(look.outfit),
-        _rgb(look.accent),
-    )
-    hw = head * 0.4  # half head width
-    top = head_y - head / 2
-    shade = _mix(outfit, (0, 0, 0), 0.3)
-    # hair behind the head
-    if look.hair_style == "long":
-        d.rounded_rectangle(
-            (cx - hw * 1.25, top - head * 0.05, cx + hw * 1.25, head_y + head * 1.35),
-            radius=hw,
-            fill=hair,
-        )
-    elif look.hair_style == "bob":
-        d.rounded_rectangle(
-            (cx - hw * 1.2, top - head * 0.06, cx + hw * 1.2, head_y + head * 0.55),
-            radius=hw * 0.8,
-            fill=hair,
-        )
-    elif look.hair_style == "ponytail":
-        d.ellipse(
-            (cx + hw * 0.6, head_y - head * 0.2, cx + hw * 1.5, head_y + head * 0.9), fill=hair
-        )
-    # body: torso, shoulders, arms
-    shoulder_y = head_y + head * 0.75
-    body_h = head * (3.1 if full_body else 4.5)
-    d.rectangle(
-        (cx - hw * 0.35, head_y + head * 0.35, cx + hw * 0.35, shoulder_y + head * 0.1),
-        fill=_mix(skin, (0, 0, 0), 0.12),
-    )
-    torso = [
-        (cx - hw * 2.3, shoulder_y + head * 0.25),
-        (cx - hw * 1.6, shoulder_y),
-        (cx + hw * 1.6, shoulder_y),
-        (cx + hw * 2.3, shoulder_y + head * 0.25),
-        (cx + hw * 1.8, shoulder_y + body_h),
-        (cx - hw * 1.8, shoulder_y + body_h),
-    ]
-    d.polygon(torso, fill=outfit)
-    for side in (-1, 1):
-        x = cx + side * hw * 2.15
-        d.rounded_rectangle(
-            _box(x, shoulder_y + head * 0.2, x + side * hw * 0.7, shoulder_y + body_h * 0.85),
-            radius=hw * 0.3,
-            fill=shade,
-        )
-        if full_body:
-            hx = x + side * hw * 0.35
-            d.ellipse(
-                (
-                    hx - hw * 0.32,
-                    shoulder_y + body_h * 0.8,
-                    hx + hw * 0.32,
-                    shoulder_y + body_h * 0.8 + hw * 0.6,
-                ),
-                fill=skin,
-            )
-    # collar / tie / necklace in the accent color
-    d.polygon(
-        [
-            (cx - hw * 0.55, shoulder_y),
-            (cx, shoulder_y + head * 0.55),
-            (cx + hw * 0.55, shoulder_y),
-        ],
-        fill=_mix(skin, (0, 0, 0), 0.05),
-    )
-    d.polygon(
-        [
-            (cx - hw * 0.12, shoulder_y + head * 0.45),
-            (cx + hw * 0.12, shoulder_y + head * 0.45),
-            (cx + hw * 0.2, shoulder_y + head * 1.6),
-            (cx - hw * 0.2, shoulder_y + head * 1.6),
-        ],
-        fill=accent,
-    )
-    if full_body:
-        leg_top = shoulder_y + body_h
-        for side in (-1, 1):
-            d.rectangle(
-                _box(cx + side * hw * 0.15, leg_top, cx + side * hw * 1.3, leg_top + head * 3.2),
-                fill=_mix(outfit, (0, 0, 0), 0.5),
-            )
-            d.ellipse(
-                _box(
-                    cx + side * hw * 0.1,
-                    leg_top + head * 3.05,
-                    cx + side * hw * 1.6,
-                    leg_top + head * 3.4,
-                ),
-                fill=(20, 18, 22),
-            )
-    # head and face
-    d.ellipse((cx - hw, top, cx + hw, top + head), fill=skin)
-    d.ellipse(
-        (cx - hw * 1.08, head_y - head * 0.05, cx - hw * 0.85, head_y + head * 0.18), fill=skin
-    )
-    d.ellipse(
-        (cx + hw * 0.85, head_y - head * 0.05, cx + hw * 1.08, head_y + head * 0.18), fill=skin
-    )
-    tilt, mouth = BROWS.get(emotion, BROWS["neutral"])
-    eye_y = head_y + head * 0.02
-    eye_w = hw * 0.24
-    wide = emotion in ("shocked", "afraid")
-    for side in (-1, 1):
-        ex = cx + side * hw * 0.42
-        d.ellipse(
-            (
-                ex - eye_w,
-                eye_y - eye_w * (0.75 if wide else 0.55),
-                ex + eye_w,
-                eye_y + eye_w * (0.75 if wide else 0.55),
-            ),
-            fill=(250, 250, 250),
-        )
-        pr = eye_w * (0.42 if wide else 0.55)
-        d.ellipse((ex - pr, eye_y - pr, ex + pr, eye_y + pr), fill=(35, 25, 20))
-        by = eye_y - head * 0.13
-        inner, outer = ex - side * eye_w * 1.1, ex + side * eye_w * 1.2
-        d.line(
-            (inner, by + tilt * head, outer, by - tilt * head * 0.4),
-            fill=_mix(hair, (0, 0, 0), 0.3),
-            width=max(2, int(head * 0.035)),
-        )
-    if emotion == "sad":
-        d.ellipse(
-            (cx + hw * 0.35, eye_y + eye_w, cx + hw * 0.5, eye_y + eye_w * 2.2),
-            fill=(170, 210, 255, 220),
-        )
-    if emotion == "tender":
-        for side in (-1, 1):
-            bx = cx + side * hw * 0.55
-            d.ellipse(
-                (bx - eye_w, eye_y + eye_w * 1.4, bx + eye_w, eye_y + eye_w * 2.2),
-                fill=(235, 120, 120, 90),
-            )
-    d.line(
-        (cx, eye_y + head * 0.06, cx - hw * 0.08, eye_y + head * 0.16),
-        fill=_mix(skin, (0, 0, 0), 0.3),
-        width=max(1, int(head * 0.02)),
-    )
-    my, mw = head_y + head * 0.3, hw * 0.32
-    lip = _mix(skin, (150, 30, 40), 0.55)
-    lw = max(2, int(head * 0.03))
-    if mouth == "open":
-        d.ellipse((cx - mw * 0.5, my - mw * 0.4, cx + mw * 0.5, my + mw * 0.6), fill=(70, 20, 25))
-    elif mouth == "smile":
-        d.arc((cx - mw, my - mw * 0.8, cx + mw, my + mw * 0.6), 20, 160, fill=lip, width=lw)
-    elif mouth == "frown":
-        d.arc((cx - mw, my, cx + mw, my + mw * 1.2), 200, 340, fill=lip, width=lw)
-    elif mouth == "smirk":
-        d.line((cx - mw, my + mw * 0.1, cx + mw * 0.4, my + mw * 0.1), fill=lip, width=lw)
-        d.line((cx + mw * 0.4, my + mw * 0.1, cx + mw, my - mw * 0.25), fill=lip, width=lw)
-    else:
-        d.line((cx - mw, my, cx + mw, my), fill=lip, width=lw)
-    # hair on top of the head
-    cap = (cx - hw * 1.05, top - head * 0.08, cx + hw * 1.05, top + head * 0.5)
-    if look.hair_style in ("short", "slick", "ponytail", "bun"):
-        d.chord(cap, 180, 360, fill=hair)
-        d.rectangle((cx - hw * 1.05, top + head * 0.15, cx - hw * 0.85, head_y), fill=hair)
-        d.rectangle((cx + hw * 0.85, top + head * 0.15, cx + hw * 1.05, head_y), fill=hair)
-        if look.hair_style == "slick":
-            d.line(
-                (cx - hw * 0.3, top - head * 0.05, cx - hw * 0.2, top + head * 0.2),
-                fill=_mix(hair, (255, 255, 255), 0.25),
-                width=max(2, int(head * 0.02)),
-            )
-        if look.hair_style == "bun":
-            d.ellipse(
-                (cx - hw * 0.45, top - head * 0.38, cx + hw * 0.45, top + head * 0.08), fill=hair
-            )
-            d.line(
-                (cx - hw * 0.6, top - head * 0.2, cx + hw * 0.6, top - head * 0.3),
-                fill=accent,
-                width=max(2, int(head * 0.03)),
-            )
-    else:  # long, bob: a fringe
-        d.chord((cap[0], cap[1], cap[2], top + head * 0.62), 180, 360, fill=hair)
-        d.polygon(
-            [
-                (cx - hw * 1.05, top + head * 0.3),
-                (cx - hw * 0.2, top + head * 0.25),
-                (cx - hw * 0.9, head_y + head * 0.1),
-            ],
-            fill=hair,
-        )
+@dataclass(frozen=True)
+class Framing:
+    """How a shot type frames its cast, in fractions of the frame."""
+
+    zoom: float  # into the backdrop
+    head: float  # a head's height
+    head_y: float  # where heads are centered
+    full_body: bool
+    x: float | None = None  # one figure placed here, or the cast spread across the frame
 
 
-# --- shots -----------------------------------------------------------------------------------
+SHOT_FRAMINGS: Registry[Framing] = Registry("shot framing")
+SHOT_FRAMINGS.add("wide", Framing(1.0, 0.062, 0.39, True))
+SHOT_FRAMINGS.add("medium", Framing(1.35, 0.115, 0.42, False))
+SHOT_FRAMINGS.add("two-shot", Framing(1.6, 0.16, 0.42, False))
+SHOT_FRAMINGS.add("over-shoulder", Framing(1.9, 0.2, 0.38, False, x=0.62))  # focus at right
+SHOT_FRAMINGS.add("close-up", Framing(1.9, 0.25, 0.4, False, x=0.5))
+SHOT_FRAMINGS.add("insert", Framing(1.9, 0.25, 0.4, False, x=0.5))
+SPREAD = {1: [0.5], 2: [0.3, 0.7], 3: [0.2, 0.5, 0.8]}
 
 
 def _framing(shot_type: str, n: int, c: Canvas) -> tuple[float, float, list[float], bool, float]:
     """(backdrop zoom, head size, x positions, full body, head center y) for a shot type."""
-    w, h = c.width, c.height
-    spread = {1: [0.5], 2: [0.3, 0.7], 3: [0.2, 0.5, 0.8]}[n]
-    if shot_type == "wide":
-        return 1.0, h * 0.062, [w * x for x in spread], True, c.horizon - h * 0.23
-    if shot_type == "medium":
-        return 1.35, h * 0.115, [w * x for x in spread], False, h * 0.42
-    if shot_type == "two-shot":
-        return 1.6, h * 0.16, [w * x for x in spread], False, h * 0.42
-    if shot_type == "over-shoulder":  # the focus character, right of frame
-        return 1.9, h * 0.2, [w * 0.62], False, h * 0.38
-    return 1.9, h * 0.25, [w * 0.5], False, h * 0.4
+    f = SHOT_FRAMINGS[shot_type]
+    xs = [f.x] if f.x is not None else SPREAD[n]
+    return f.zoom, c.height * f.head, [c.width * x for x in xs], f.full_body, c.height * f.head_y
 
 
 def _grade(img: Image.Image, grade: str) -> Image.Image:
@@ -519,144 +157,205 @@ def shot_backdrop(loc: Location, shot_type: str, width: int, height: int) -> Ima
     return base.filter(ImageFilter.GaussianBlur(3 * zoom * SUPERSAMPLE))
 
 
-def paint_shot(
-    template: GenreTemplate, shot: Shot, width: int = 720, height: int = 1280
-) -> Image.Image:
-    """One 9:16 keyframe for `shot`; a close-up shows only its focus (first) character."""
+# --- who holds what --------------------------------------------------------------------------
+
+OVER_SHOULDER = re.compile(r"^\s*(in [^,]*,\s*)?over [^,]*'s shoulder,\s*", re.IGNORECASE)
+
+
+def _named_at(text: str, who: Character) -> int | None:
+    """Where `text` first names `who`: its name, a word of it ("Mia" for Mia Su, as a writer
+    model may shorten it), or its {slot} in an unfilled pattern; None where it does not."""
+    words = [w for w in who.name.split() if len(w) > 2 and w[0].isupper() and w != "The"]
+    hits = [
+        m.start()
+        for name in (who.name, *words)
+        if (m := re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text))
+    ]
+    if (slot := text.find("{" + who.id + "}")) >= 0:
+        hits.append(slot)
+    return min(hits) if hits else None
+
+
+def _template_prop(template: GenreTemplate, prop_id: str | None) -> Prop | None:
+    return next((p for p in template.props if p.id == prop_id), None) if prop_id else None
+
+
+def held_props(
+    template: GenreTemplate, shot: Shot, shown: list[str]
+) -> tuple[dict[str, Held], list[Held]]:
+    """What the shot's characters hold, by character id, and what lies loose in the foreground.
+
+    The prop is the template prop where the action or a line names it ({object}), else the
+    first prop noun of the action. It goes to the first character in frame the action names
+    (after an "over X's shoulder," lead-in), or to the speaker whose line names {object}; with
+    no one to hold it, it lies in the foreground.
+    """
+    action = OVER_SHOULDER.sub("", shot.action)
+    item = _template_prop(template, shot.prop)
+    held: Held | None = None
+    if item is not None and item.name.lower() in action.lower():
+        held = Held(drawing_for(item), item.color)
+    elif named := props_named(action):
+        held = Held(named[0][1])
+    elif item is not None:
+        speakers = [ln.speaker for ln in shot.lines if "{object}" in ln.pattern]
+        if speakers and speakers[0] in shown:
+            return {speakers[0]: Held(drawing_for(item), item.color)}, []
+    if held is None:
+        return {}, []
+    at = {cid: _named_at(action, template.character(cid)) for cid in shown}
+    named_in_frame = sorted((pos, cid) for cid, pos in at.items() if pos is not None)
+    if named_in_frame:
+        return {named_in_frame[0][1]: held}, []
+    return {}, [held]
+
+
+# --- shots -----------------------------------------------------------------------------------
+
+
+Pen = Callable[[ImageDraw.ImageDraw], None]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a shot shows, back to front: the framed backdrop, each character, the props that
+    lie loose or fill an insert, and the foreground (an over-the-shoulder's near shoulder).
+    Each is a pen, so the same plan paints one flat keyframe or one layer per depth."""
+
+    canvas: Canvas
+    backdrop: Image.Image
+    characters: list[tuple[str, Pen]]
+    props: list[Pen]
+    foreground: list[Pen]
+
+
+def plan_shot(template: GenreTemplate, shot: Shot, width: int, height: int) -> Plan:
+    """The shot's layers at the supersampled size; a close-up shows only its focus character."""
     c = Canvas(width * SUPERSAMPLE, height * SUPERSAMPLE)
-    img = shot_backdrop(template.location(shot.location), shot.type, c.width, c.height).copy()
+    back = shot_backdrop(template.location(shot.location), shot.type, c.width, c.height)
     if shot.type == "insert":
-        draw_prop(img, template.prop(shot.prop or ""), c)
-        return _grade(img.resize((width, height), Image.LANCZOS), template.style.grade)
+        item = template.prop(shot.prop or "")
+        pens = [_insert_pen(item, c)]
+        beside = [d for _, d in props_named(shot.action) if d != drawing_for(item)]
+        if beside:  # "with a gold pen on top": the second thing the action names, smaller
+            pens.append(_loose_pen(Held(beside[0]), c.width * 0.8, c.height * 0.72, c.width * 0.07))
+        return Plan(c, back, [], pens, [])
     cast = shot.cast[:1] if shot.type in ("close-up", "over-shoulder") else shot.cast
     _, head, xs, full_body, head_y = _framing(shot.type, len(cast), c)
     emotions = {line.speaker: line.emotion for line in shot.lines}
+    holding, loose = held_props(template, shot, list(cast))
+    characters = []
     for i in sorted(range(len(cast)), reverse=True):  # the focus character is drawn last
         who = template.character(cast[i])
-        draw_character(
-            img,
-            who,
-            xs[i],
-            head_y,
-            head * (1.0 if i == 0 else 0.92),
-            emotions.get(who.id, "neutral"),
-            full_body,
-        )
+        figure = Figure(xs[i], head_y, head * (1.0 if i == 0 else 0.92), full_body)
+        face = Face(emotions.get(who.id, "neutral"))
+        style = outfit_style(who.archetype, who.id, template.genre)
+        characters.append((who.id, _character_pen(who, figure, face, holding.get(who.id), style)))
+    x0 = 0.75 if shot.type == "over-shoulder" else 0.5  # clear of the near shoulder
+    props = [
+        _loose_pen(item, c.width * (x0 + 0.2 * n), c.height * 0.86, c.width * 0.08)
+        for n, item in enumerate(loose)  # on the table or the floor, nearest the camera
+    ]
+    foreground = []
     if shot.type == "over-shoulder" and len(shot.cast) > 1:
-        draw_shoulder(img, template.character(shot.cast[1]), c)
-    img = img.resize((width, height), Image.LANCZOS)
-    return _grade(img, template.style.grade)
+        foreground.append(_shoulder_pen(template.character(shot.cast[1]), c))
+    return Plan(c, back, characters, props, foreground)
+
+
+def _character_pen(
+    who: Character, figure: Figure, face: Face, held: Held | None, style: str
+) -> Pen:
+    return lambda d: paint_character(d, who, figure, face, held, style)
+
+
+def _loose_pen(item: Held, x: float, y: float, r: float) -> Pen:
+    def pen(d: ImageDraw.ImageDraw) -> None:
+        d.ellipse((x - r * 1.2, y + r * 0.8, x + r * 1.2, y + r * 1.15), fill=(0, 0, 0, 80))
+        paint_prop(d, item.drawing, x, y, r, item.color)
+
+    return pen
+
+
+def paint_shot(
+    template: GenreTemplate, shot: Shot, width: int = 720, height: int = 1280
+) -> Image.Image:
+    """One 9:16 keyframe for `shot`, every layer drawn straight onto the backdrop."""
+    plan = plan_shot(template, shot, width, height)
+    img = plan.backdrop.copy()
+    d = ImageDraw.Draw(img, "RGBA")
+    for pen in [*(p for _, p in plan.characters), *plan.props, *plan.foreground]:
+        pen(d)
+    return _grade(img.resize((width, height), Image.LANCZOS), template.style.grade)
+
+
+@dataclass(frozen=True)
+class ShotLayers:
+    """A keyframe as separate layers at the video size, for a compositor that moves them at
+    their own depth (parallax, breathing) before grading: backdrop (RGB), then RGBA layers."""
+
+    backdrop: Image.Image
+    characters: list[tuple[str, Image.Image]]  # (character id, layer), back to front
+    props: Image.Image
+    foreground: Image.Image
+    grade: str
+
+    def flatten(self) -> Image.Image:
+        """The layers where they stand, graded: what paint_shot paints, to within rounding."""
+        img = self.backdrop.convert("RGBA")
+        for layer in [*(lay for _, lay in self.characters), self.props, self.foreground]:
+            img.alpha_composite(layer)
+        return _grade(img.convert("RGB"), self.grade)
+
+
+def paint_layers(
+    template: GenreTemplate, shot: Shot, width: int = 720, height: int = 1280
+) -> ShotLayers:
+    """`shot` as layers (backdrop, each character, props, foreground), ungraded."""
+    plan = plan_shot(template, shot, width, height)
+    size = (plan.canvas.width, plan.canvas.height)
+
+    def layer(pens: list[Pen]) -> Image.Image:
+        return matte(size, pens).resize((width, height), Image.LANCZOS)
+
+    return ShotLayers(
+        plan.backdrop.resize((width, height), Image.LANCZOS),
+        [(cid, layer([pen])) for cid, pen in plan.characters],
+        layer(plan.props),
+        layer(plan.foreground),
+        template.style.grade,
+    )
 
 
 def draw_shoulder(img: Image.Image, who: Character, c: Canvas) -> None:
     """The back of a character's head and shoulder, large and dim in the left foreground."""
-    d = ImageDraw.Draw(img, "RGBA")
+    _shoulder_pen(who, c)(ImageDraw.Draw(img, "RGBA"))
+
+
+def _shoulder_pen(who: Character, c: Canvas) -> Pen:
     w, h = c.width, c.height
-    outfit = _mix(_rgb(who.look.outfit), (0, 0, 0), 0.45)
-    hair = _mix(_rgb(who.look.hair), (0, 0, 0), 0.35)
-    d.ellipse((-w * 0.25, h * 0.7, w * 0.55, h * 1.25), fill=outfit)
-    d.ellipse((w * 0.0, h * 0.46, w * 0.34, h * 0.8), fill=hair)
+    outfit = mix(rgb(who.look.outfit), (0, 0, 0), 0.45)
+    hair = mix(rgb(who.look.hair), (0, 0, 0), 0.35)
+
+    def pen(d: ImageDraw.ImageDraw) -> None:
+        d.ellipse((-w * 0.25, h * 0.7, w * 0.55, h * 1.25), fill=outfit)
+        d.ellipse((w * 0.0, h * 0.46, w * 0.34, h * 0.8), fill=hair)
+
+    return pen
 
 
 def draw_prop(img: Image.Image, prop: Prop, c: Canvas) -> None:
     """The prop, big and centered, with a soft shadow: what an insert shot is about."""
-    d = ImageDraw.Draw(img, "RGBA")
-    w, h = c.width, c.height
-    x, y, r = w * 0.5, h * 0.52, w * 0.22
-    color = _rgb(prop.color)
-    edge = _mix(color, (0, 0, 0), 0.45)
-    light = _mix(color, (255, 255, 255), 0.5)
-    line = max(2, int(r * 0.06))
-    d.ellipse((x - r * 1.3, y + r * 0.85, x + r * 1.3, y + r * 1.25), fill=(0, 0, 0, 90))
-    kind = prop.drawing
-    if kind == "ring":
-        d.ellipse((x - r, y - r * 0.6, x + r, y + r * 0.9), outline=color, width=int(r * 0.18))
-        d.polygon(
-            [
-                (x, y - r * 1.05),
-                (x - r * 0.3, y - r * 0.7),
-                (x, y - r * 0.45),
-                (x + r * 0.3, y - r * 0.7),
-            ],
-            fill=light,
-            outline=edge,
-        )
-    elif kind in ("document", "photo"):
-        d.rectangle((x - r, y - r * 1.3, x + r, y + r), fill=color, outline=edge, width=line)
-        if kind == "photo":
-            d.rectangle((x - r * 0.8, y - r * 1.1, x + r * 0.8, y + r * 0.5), fill=edge)
-            for dx in (-0.35, 0.35):
-                d.ellipse(
-                    (x + r * (dx - 0.18), y - r * 0.7, x + r * (dx + 0.18), y - r * 0.3), fill=light
-                )
-        else:
-            for n in range(6):
-                ly = y - r * 1.0 + n * r * 0.28
-                d.line(
-                    (x - r * 0.75, ly, x + r * (0.75 - 0.3 * (n % 2)), ly), fill=edge, width=line
-                )
-            d.line(
-                (x + r * 0.1, y + r * 0.75, x + r * 0.7, y + r * 0.6), fill=(20, 30, 90), width=line
-            )
-    elif kind == "phone":
-        d.rounded_rectangle(
-            (x - r * 0.55, y - r * 1.1, x + r * 0.55, y + r),
-            radius=r * 0.15,
-            fill=color,
-            outline=light,
-            width=line,
-        )
-        d.rectangle((x - r * 0.45, y - r * 0.95, x + r * 0.45, y + r * 0.8), fill=(200, 220, 255))
-    elif kind == "cup":
-        d.polygon(
-            [
-                (x - r * 0.8, y - r * 0.6),
-                (x + r * 0.8, y - r * 0.6),
-                (x + r * 0.55, y + r),
-                (x - r * 0.55, y + r),
-            ],
-            fill=light,
-            outline=edge,
-        )
-        d.ellipse((x - r * 0.8, y - r * 0.8, x + r * 0.8, y - r * 0.4), fill=color, outline=edge)
-        d.arc(
-            (x + r * 0.5, y - r * 0.4, x + r * 1.1, y + r * 0.4),
-            -90,
-            90,
-            fill=light,
-            width=int(r * 0.15),
-        )
-    elif kind == "bottle":
-        d.rectangle((x - r * 0.5, y - r * 0.5, x + r * 0.5, y + r), fill=color, outline=edge)
-        d.rectangle((x - r * 0.2, y - r * 1.0, x + r * 0.2, y - r * 0.5), fill=color, outline=edge)
-        d.rectangle((x - r * 0.25, y - r * 1.2, x + r * 0.25, y - r * 1.0), fill=edge)
-        d.rectangle((x - r * 0.4, y - r * 0.1, x + r * 0.4, y + r * 0.4), fill=light)
-    elif kind == "necklace":
-        d.arc((x - r, y - r * 1.2, x + r, y + r * 0.6), 20, 160, fill=light, width=line * 2)
-        d.ellipse((x - r * 0.28, y + r * 0.45, x + r * 0.28, y + r * 1.0), fill=color, outline=edge)
-    elif kind == "key":
-        d.rounded_rectangle(
-            (x - r, y - r * 0.6, x + r, y + r * 0.6),
-            radius=r * 0.12,
-            fill=color,
-            outline=light,
-            width=line,
-        )
-        d.rectangle((x - r * 0.75, y - r * 0.3, x - r * 0.35, y), fill=light)
-    elif kind == "blade":
-        d.polygon(
-            [(x - r * 0.12, y + r * 0.3), (x + r * 0.12, y + r * 0.3), (x, y - r * 1.4)],
-            fill=color,
-            outline=light,
-        )
-        d.rectangle((x - r * 0.4, y + r * 0.3, x + r * 0.4, y + r * 0.42), fill=edge)
-        d.rectangle((x - r * 0.08, y + r * 0.42, x + r * 0.08, y + r * 0.95), fill=edge)
-    else:  # box
-        d.rectangle((x - r * 0.8, y - r * 0.6, x + r * 0.8, y + r), fill=color, outline=edge)
-        d.rectangle((x - r * 0.12, y - r * 0.6, x + r * 0.12, y + r), fill=light)
-        d.rectangle((x - r * 0.8, y + r * 0.1, x + r * 0.8, y + r * 0.3), fill=light)
-        d.ellipse((x - r * 0.4, y - r * 0.9, x, y - r * 0.55), outline=light, width=line)
-        d.ellipse((x, y - r * 0.9, x + r * 0.4, y - r * 0.55), outline=light, width=line)
+    _insert_pen(prop, c)(ImageDraw.Draw(img, "RGBA"))
+
+
+def _insert_pen(prop: Prop, c: Canvas) -> Pen:
+    x, y, r = c.width * 0.5, c.height * 0.52, c.width * 0.22
+
+    def pen(d: ImageDraw.ImageDraw) -> None:
+        d.ellipse((x - r * 1.3, y + r * 0.85, x + r * 1.3, y + r * 1.25), fill=(0, 0, 0, 90))
+        paint_prop(d, drawing_for(prop), x, y, r, prop.color)
+
+    return pen
 
 
 PaintJob = tuple[GenreTemplate, Shot]

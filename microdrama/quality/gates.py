@@ -18,13 +18,30 @@ import numpy as np
 from PIL import Image
 
 from microdrama.av.ffmpeg import probe
-from microdrama.av.loudness import TARGET_LUFS, TOLERANCE_LU, decode_audio, integrated_loudness
+from microdrama.av.loudness import (
+    MAX_TRUE_PEAK_DBTP,
+    TARGET_LUFS,
+    TOLERANCE_LU,
+    decode_audio,
+    integrated_loudness,
+    true_peak,
+)
 from microdrama.av.timing import MAX_TEMPO
 from microdrama.av.wav import read_wav
 from microdrama.words.content_policy import ContentPolicy
 from microdrama.words.story import Premise, Script
 from microdrama.words.template import GenreTemplate
-from microdrama.words.text import CAPTION_LINES, caption_columns, display_width, is_wide
+from microdrama.words.text import (
+    CUE_LINES,
+    READING_CPS,
+    ColumnLayout,
+    Layout,
+    display_width,
+    is_wide,
+    line_columns,
+    reading_chars,
+    reading_cps,
+)
 
 CHECKS_FILE = "checks.json"
 HOOK_SHOTS = 2
@@ -35,7 +52,12 @@ DURATION_TOLERANCE = 0.25  # seconds between the container and the timed script
 
 _CUES = {
     "cues": "subtitle cues are ordered, never overlap and end inside the video",
-    "captions_fit": f"every caption fits {CAPTION_LINES} lines on screen (CJK counted by width)",
+    "captions_fit": f"every cue shows at most {CUE_LINES} rows as laid out on screen, each "
+    "within the frame and its script's width (42 columns Latin, 16 CJK characters); a longer "
+    "line is split into more cues first",
+    "reading_speed": "no cue asks for more than "
+    f"{READING_CPS['spaced']:g} characters a second ({READING_CPS['wide']:g} CJK); a fast one "
+    "is held into the pause after it first",
 }
 _SPEECH = {
     "audible": "every dialogue clip is audible (not silent)",
@@ -65,7 +87,9 @@ CHECKS: dict[str, dict[str, str]] = {
         "not_blank": "no keyframe is blank or near-uniform",
     },
     "voice": {
-        "translated": "every line translated (only names may stay in the source language)",
+        "translated": "every line translated (only names may stay in the source language); "
+        "a machine's line that keeps too little of its meaning on the round trip back to "
+        "English falls back to a phrasebook line of its beat, or the locale is left out",
         **_SPEECH,
         **_POLICY,
         **_ALL_LOCALES,
@@ -78,6 +102,8 @@ CHECKS: dict[str, dict[str, str]] = {
         "encoding": "every rung of the picture is H.264 yuv420p at its 9:16 size",
         "duration": "the picture lasts as long as the shared timeline",
         "segments": "the rungs' segments line up, so a player can switch between them",
+        "provenance": "every rung opens with the AI label, carries the AIGC record in its init "
+        "segment and a C2PA sidecar manifest that validates against its bytes",
     },
     "music": {
         "length": "the score lasts as long as the picture",
@@ -90,15 +116,19 @@ CHECKS: dict[str, dict[str, str]] = {
         "duration": "each locale's sound rendition lasts as long as the picture (0.1 s)",
         "loudness": f"each sound rendition is AAC at {TARGET_LUFS:g} LUFS within "
         f"{TOLERANCE_LU:g} LU (EBU R128)",
+        "true_peak": f"each sound rendition, decoded, peaks at or below {MAX_TRUE_PEAK_DBTP:g} "
+        "dBTP (4x oversampled, BS.1770-4)",
         "music_under_speech": "the score sits at least 12 dB under the dialogue while someone "
         "speaks (sidechain ducking)",
         "music_audible": "between lines the score is audible (above -40 dBFS)",
-        "no_clipping": "the mix never reaches full scale",
         **_CUES,
         "burned_in": "a burned-in MP4, where configured, passes encoding, duration, A/V sync, "
-        "loudness and caption gates",
+        "loudness, true peak and caption gates, measured on the decoded file",
         "package": "the master playlist parses, has the ladder and one audio and one subtitle "
         "rendition per shipped locale with its language, and renditions of equal length",
+        "provenance": "every delivered file carries the AIGC record (each burned-in MP4, each "
+        "init segment, the master playlist's session data and aigc.json) and a C2PA manifest "
+        "that validates (embedded in each MP4, a sidecar for each fMP4 rendition)",
         **_ALL_LOCALES,
     },
 }
@@ -347,8 +377,11 @@ def speech_gates(clips: list[dict], folder: Path) -> list[Gate]:
     ]
 
 
-def media_gates(video: Path, timeline: dict, width: int, height: int) -> list[Gate]:
-    """The rendered MP4 against its timeline: codecs, size, duration, sync, loudness, cues."""
+def media_gates(
+    video: Path, timeline: dict, width: int, height: int, layout: Layout | None = None
+) -> list[Gate]:
+    """The rendered MP4 against its timeline: codecs, size, duration, sync, loudness and true
+    peak of its decoded sound, cues as `layout` draws them."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         sound = pool.submit(decode_audio, video)  # decoded while ffprobe reads the container
         info = probe(video)
@@ -378,7 +411,8 @@ def media_gates(video: Path, timeline: dict, width: int, height: int) -> list[Ga
         if abs(v_end - a_end) <= sync_limit
         else [f"video ends at {v_end:.2f}s, audio at {a_end:.2f}s"]
     )
-    lufs = float("-inf") if samples is None else integrated_loudness(samples, int(a["sample_rate"]))
+    rate = int(a.get("sample_rate", 48000))
+    lufs = float("-inf") if samples is None else integrated_loudness(samples, rate)
     loud = (
         []
         if abs(lufs - TARGET_LUFS) <= TOLERANCE_LU
@@ -389,14 +423,30 @@ def media_gates(video: Path, timeline: dict, width: int, height: int) -> list[Ga
         gate("duration", duration, f"{seconds:.2f}s", seconds=round(seconds, 3)),
         gate("av_sync", sync, f"ends differ by {abs(v_end - a_end):.3f}s"),
         gate("loudness", loud, f"{lufs:.1f} LUFS", lufs=round(lufs, 2)),
-        *cue_gates(timeline, seconds),
+        peak_gate(samples, rate),
+        *cue_gates(timeline, seconds, layout),
     ]
 
 
-def cue_gates(timeline: dict, seconds: float) -> list[Gate]:
-    """A locale's cues (timeline `cues`, `locale`) against a picture of `seconds`."""
+def peak_gate(samples: np.ndarray | None, rate: int) -> Gate:
+    """The decoded sound's true peak against the delivery ceiling: what a player's DAC
+    rebuilds, after the encoder's own overshoot, not the mix that went into it."""
+    peak = float("-inf") if samples is None else true_peak(samples, rate)
+    problems = (
+        []
+        if peak <= MAX_TRUE_PEAK_DBTP
+        else [f"true peak {peak:+.2f} dBTP, at most {MAX_TRUE_PEAK_DBTP:g}"]
+    )
+    return gate("true_peak", problems, f"true peak {peak:.2f} dBTP", dbtp=round(peak, 2))
+
+
+def cue_gates(timeline: dict, seconds: float, layout: Layout | None = None) -> list[Gate]:
+    """A locale's cues (timeline `cues`, `locale`) against a picture of `seconds`, laid out as
+    `layout` breaks them into rows (the burned-in painter's; by default by columns alone)."""
+    locale, found = timeline["locale"], timeline["cues"]
+    layout = layout or ColumnLayout(line_columns(locale))
     cues, clock = [], 0.0
-    for n, cue in enumerate(timeline["cues"], 1):
+    for n, cue in enumerate(found, 1):
         if cue["end"] <= cue["start"]:
             cues.append(f"cue {n} ends before it starts")
         if cue["start"] < clock:
@@ -404,16 +454,30 @@ def cue_gates(timeline: dict, seconds: float) -> list[Gate]:
         clock = max(clock, cue["end"])
     if clock > seconds + DURATION_TOLERANCE:
         cues.append(f"the last cue ends at {clock:.2f}s, after the video")
-    limit = caption_columns(timeline["locale"])
-    wide = [
-        f"cue {n} needs {display_width(cue['text'])} columns, at most {limit}"
-        for n, cue in enumerate(timeline["cues"], 1)
-        if display_width(cue["text"]) > limit
+    fit, most = [], 0
+    for n, cue in enumerate(found, 1):
+        rows = layout.wrap(cue["text"])
+        most = max(most, len(rows))
+        if len(rows) > CUE_LINES:
+            fit.append(f"cue {n} takes {len(rows)} rows, at most {CUE_LINES}")
+        fit += [
+            f"cue {n}: {row[:30]!r} is wider than a row" for row in rows if not layout.fits(row)
+        ]
+    limit, speeds = reading_cps(locale), []
+    for cue in found:
+        span = cue["end"] - cue["start"]
+        speeds.append(reading_chars(cue["text"]) / span if span > 0 else float("inf"))
+    fast = [
+        f"cue {n} asks for {cps:.1f} characters a second, at most {limit:g}"
+        for n, cps in enumerate(speeds, 1)
+        if cps > limit
     ]
-    widest = max((display_width(c["text"]) for c in timeline["cues"]), default=0)
+    widest = max((display_width(c["text"]) for c in found), default=0)
+    fastest = round(max(speeds, default=0.0), 1)
     return [
-        gate("cues", cues, f"{len(timeline['cues'])} cues in order"),
-        gate("captions_fit", wide, f"widest caption {widest}/{limit} columns", columns=widest),
+        gate("cues", cues, f"{len(found)} cues in order"),
+        gate("captions_fit", fit, f"at most {most} rows a cue", rows=most, columns=widest),
+        gate("reading_speed", fast, f"at most {fastest:g} characters a second", cps=fastest),
     ]
 
 
@@ -424,14 +488,35 @@ def _frame_rate(rate: str) -> float:
 
 
 def translation_gate(lines: list[dict], names: set[str]) -> Gate:
-    """lines: source, text and method per line; a line may stay in the source only as names."""
-    left = []
+    """lines: source, text and method per line (and `quality`, the round-trip estimate of a
+    machine's line); a line may stay in the source only as names, and a machine's line under
+    the estimate's threshold with no phrasebook line of its beat to fall back to fails."""
+    left, low = [], []
     for n, line in enumerate(lines, 1):
         if line["method"] == "untranslated" or (
             line["text"].strip() == line["source"].strip() and not only_names(line["text"], names)
         ):
             left.append(f"line {n} is still in the source language: {line['text'][:60]!r}")
-    return gate("translated", left, f"{len(lines)} lines translated")
+        elif line["method"] == "low_quality":
+            low.append(
+                f"line {n} {line['text'][:40]!r} keeps {line.get('quality', 0):.2f} of its "
+                "meaning on the round trip, and its beat has no phrasebook line"
+            )
+    scores = [line["quality"] for line in lines if line.get("quality") is not None]
+    fell_back = sum(line["method"] == "fallback" for line in lines)
+    ok = f"{len(lines)} lines translated" + (
+        f"; {len(scores)} by machine, round trip {min(scores):.2f} at worst" if scores else ""
+    )
+    if fell_back:
+        ok += f", {fell_back} fell back to the phrasebook"
+    return gate(
+        "translated",
+        left + low,
+        ok,
+        quality_min=round(min(scores, default=1.0), 3),
+        quality_mean=round(sum(scores) / len(scores), 3) if scores else 1.0,
+        fell_back=fell_back,
+    )
 
 
 def only_names(text: str, names: set[str]) -> bool:

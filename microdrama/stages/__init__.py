@@ -5,7 +5,7 @@ Dagster assets call these; so do the benchmark and the tests.
 
 from microdrama.stages.cut import TIMELINE, make_cut
 from microdrama.stages.episode import Episode, Staged, each
-from microdrama.stages.frames import make_frames
+from microdrama.stages.frames import make_frames, screening_of
 from microdrama.stages.localized import (
     LOCALIZED_SUMMARY,
     make_localized,
@@ -33,6 +33,7 @@ __all__ = [
     "make_voice",
     "motion_clips",
     "package_path",
+    "screening_of",
     "variant_paths",
     "voiced",
 ]

@@ -6,20 +6,40 @@ from __future__ import annotations
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from microdrama.av.ffmpeg import probe
+from microdrama.av.loudness import (
+    LIMIT_DBTP,
+    MAX_TRUE_PEAK_DBTP,
+    decode_audio,
+    limit_true_peak,
+    true_peak,
+)
 from microdrama.av.timing import MAX_TEMPO, ShotTiming, place_lines
 from microdrama.av.wav import read_wav, speed_up, write_wav
 from microdrama.media import read_json, write_bytes, write_json
-from microdrama.music.gates import music_audible, music_under_speech, no_clipping
+from microdrama.music.gates import music_audible, music_under_speech
 from microdrama.music.mix import duck
 from microdrama.music.mix import mix as mix_stems
 from microdrama.picture import compositor
-from microdrama.picture.captions import CaptionPainter, Cue, to_srt, to_vtt
+from microdrama.picture.captions import CaptionPainter, Cue, split_cues, to_srt, to_vtt
 from microdrama.picture.compositor import VideoSettings
 from microdrama.picture.fonts import font_for
+from microdrama.provenance.aigc import (
+    AIGC_FILE,
+    SESSION_DATA_ID,
+    aigc_record,
+    aigc_tags,
+    produce_id,
+)
+from microdrama.provenance.credentials import manifest_definition, sign_file, sign_rendition
+from microdrama.provenance.label import label_srt, label_text, label_vtt, opening_overlays
+from microdrama.provenance.stamp import Provenance
+from microdrama.provenance.verify import check_master, check_mp4, provenance_gate
 from microdrama.quality.gates import (
     Gate,
     cue_gates,
@@ -37,9 +57,15 @@ from microdrama.stages.voice import dubbed_lines, voiced
 from microdrama.streaming.checks import package_gate, sound_gates
 from microdrama.streaming.ladder import PLAYLIST, Rung, describe_rung
 from microdrama.streaming.master import LocaleRenditions, write_master
-from microdrama.streaming.renditions import SUBTITLES_PLAYLIST, encode_sound, write_subtitles
+from microdrama.streaming.renditions import (
+    SUBTITLES_PLAYLIST,
+    SUBTITLES_SEGMENT,
+    encode_sound,
+    write_subtitles,
+)
 from microdrama.words.story import Script
 from microdrama.words.template import SOURCE_LOCALE, GenreTemplate
+from microdrama.words.text import is_rtl, line_columns, reading_cps
 
 CAPTION_LINGER = 0.25
 
@@ -60,9 +86,15 @@ def make_localized(
     template: GenreTemplate,
     settings: VideoSettings,
     burned_in: list[str],
+    provenance: Provenance | None = None,
 ) -> Staged[dict]:
     """Every dubbed locale on the cut's timeline: its sound and subtitle renditions, a
     burned-in MP4 where `burned_in` names it, and the master playlist over them all.
+
+    Every delivered file says it is AI-generated (`provenance`): each subtitle rendition opens
+    with the label in its language, each burned-in MP4 with the label card; every MP4 and init
+    segment carries the AIGC record, the master playlist points at it, and every MP4 and
+    rendition is signed with a C2PA manifest that the `provenance` gate reads back.
 
     The picture is the cut's, so a locale added later (dubbed by `voice`, then placed here)
     never re-encodes it; a line longer than its slot on that timeline is sped up to fit, within
@@ -70,6 +102,7 @@ def make_localized(
     """
     cut_dir = ep.fetch("cut")
     script, timeline, dubs = ep.script(), read_json(cut_dir / TIMELINE), voiced(ep)
+    stamp = _Stamp.of(provenance or Provenance(), ep, script, timeline, cut_dir)
     shipped, by_locale = {}, {}
     left_out = dict(dubs["left_out"])
     for artifact in ("voice", "motion", "music"):  # fetched once, before the threads read them
@@ -78,7 +111,8 @@ def make_localized(
 
         def place(locale: str) -> tuple[list[Gate], dict]:
             title, burn = dubs["locales"][locale]["title"], locale in burned_in
-            return _place(ep, script, timeline, locale, title, burn, settings, tmp / locale)
+            folder = tmp / locale
+            return _place(ep, script, timeline, locale, title, burn, settings, folder, stamp)
 
         # two locales at a time: each is numpy and ffmpeg work that leaves the GIL
         placed = pool.map(place, dubs["locales"])
@@ -98,12 +132,18 @@ def make_localized(
                 for loc in shipped
             ],
             SOURCE_LOCALE,
+            {SESSION_DATA_ID: AIGC_FILE},
         )
         write_json(tmp / LOCALIZED_SUMMARY, shipped)
+        with stamp.prov.timed():
+            write_json(tmp / AIGC_FILE, stamp.aigc_file(shipped))
+            mp4s = [tmp / loc / "episode.mp4" for loc in shipped if shipped[loc]["burned_in"]]
+            signed = provenance_gate([*check_master(master), *map(check_mp4, mp4s)])
         targets = [loc for loc in shipped if loc != SOURCE_LOCALE]
         found = [
             *merge(by_locale),
             package_gate(master, list(shipped)),
+            signed,
             locales_gate(left_out, targets),
         ]
         gates = seal("localized", found, tmp)
@@ -119,6 +159,7 @@ def _place(
     burn: bool,
     settings: VideoSettings,
     folder: Path,
+    stamp: _Stamp,
 ) -> tuple[list[Gate], dict]:
     """One locale on the shared timeline in `folder`: its gates and its summary."""
     clips = dubbed_lines(ep, locale)
@@ -133,11 +174,27 @@ def _place(
             if i + 1 < len(starts):
                 end = min(end, starts[i + 1])
             cues.append(Cue(round(start, 3), round(end, 3), clips[i]["text"]))
+        # the rows the burned-in painter draws are the layout every caption gate measures
+        painter = CaptionPainter(
+            font_for(locale),
+            settings.width,
+            settings.caption_px,
+            line_columns(locale),
+            is_rtl(locale),
+        )
+        cuts = [shot.start + shot.duration for shot in shots]
+        cues = split_cues(cues, painter, reading_cps(locale), total, cuts)
         mix, scored = _mix_with_score(ep, starts, spoken, total, work / "mix.wav")
         write_bytes(folder / "episode.srt", to_srt(cues).encode())
         write_bytes(folder / "episode.vtt", to_vtt(cues).encode())
         write_subtitles(cues, total, folder)
-        sound = encode_sound(mix, folder / "audio", settings)
+        sound = encode_sound(mix, folder / "audio", settings, aigc_tags(stamp.record))
+        if _headroom(sound, mix):  # the encoder overshot the ceiling: limit lower, once more
+            shutil.rmtree(folder / "audio")
+            sound = encode_sound(mix, folder / "audio", settings, aigc_tags(stamp.record))
+        with stamp.prov.timed():
+            stamp.label_subtitles(folder, locale)
+            sign_rendition(sound, stamp.definition, stamp.prov.credentials())
         timed = {
             "locale": locale,
             "seconds": total,
@@ -153,17 +210,38 @@ def _place(
                 shots,
                 cues,
                 title,
-                CaptionPainter(font_for(locale), settings.width, settings.caption_px),
+                painter,
                 mix,
                 folder / "episode.mp4",
                 settings,
                 motion_clips(ep),
+                opening_overlays(
+                    stamp.prov.disclosure, settings.width, settings.height, total, locale
+                ),
+                aigc_tags(stamp.record),
             )
-            found = media_gates(folder / "episode.mp4", timed, settings.width, settings.height)
+            with stamp.prov.timed():
+                sign_file(folder / "episode.mp4", stamp.definition, stamp.prov.credentials())
+            found = media_gates(
+                folder / "episode.mp4", timed, settings.width, settings.height, painter
+            )
             failing = [f"{g.name}: {g.reason}" for g in found if not g.passed]
             burned = gate("burned_in", failing, f"{settings.width}x{settings.height} mp4 passed")
-    gates = [fits, *sound_gates(sound, total), *scored, *cue_gates(timed, total), burned]
+    gates = [fits, *sound_gates(sound, total), *scored, *cue_gates(timed, total, painter), burned]
     return gates, {"title": title, "seconds": total, "burned_in": burn}
+
+
+def _headroom(sound: Path, mix: Path) -> bool:
+    """Whether the decoded rendition peaks over the delivery ceiling; if so, the mix (which
+    the burned-in MP4 encodes too) is limited lower by the overshoot, plus a margin."""
+    audio = next(s for s in probe(sound)["streams"] if s["codec_type"] == "audio")
+    decoded = decode_audio(sound).reshape(-1, int(audio["channels"]))
+    over = true_peak(decoded, int(audio["sample_rate"])) - MAX_TRUE_PEAK_DBTP
+    if over <= 0:
+        return False
+    rate, samples = read_wav(mix)
+    write_wav(mix, rate, limit_true_peak(samples, rate, LIMIT_DBTP - over - 0.3))
+    return True
 
 
 def _fit_lines(
@@ -211,7 +289,6 @@ def _mix_with_score(
     return out, [
         music_under_speech(dialogue, ducked, rate, speech),
         music_audible(mixed, rate, speech),
-        no_clipping(mixed),
     ]
 
 
@@ -234,3 +311,46 @@ def package_path(ep: Episode) -> Path | None:
     """The episode's HLS master playlist, if it was made with one."""
     path = ep.dir("localized") / MASTER
     return path if path.exists() else None
+
+
+@dataclass(frozen=True)
+class _Stamp:
+    """What every file of one episode's package says about its origin: the AIGC record, the
+    C2PA manifest to sign with, and the settings they came from."""
+
+    prov: Provenance
+    record: dict[str, str]
+    definition: dict
+
+    @classmethod
+    def of(
+        cls, prov: Provenance, ep: Episode, script: Script, timeline: dict, cut_dir: Path
+    ) -> _Stamp:
+        """The cut's content id (an older cut without one: its manifest digest)."""
+        with prov.timed():
+            content_id = timeline.get("produce_id") or produce_id(
+                str(ep.key), ep.store.read_manifest(cut_dir).digest
+            )
+            record = aigc_record(prov.disclosure, content_id)
+            definition = manifest_definition(script.title, str(ep.key), prov.backends, record)
+        return cls(prov, record, definition)
+
+    def label_subtitles(self, folder: Path, locale: str) -> None:
+        """The label as the first cue of the locale's SRT, WebVTT and subtitle rendition."""
+        filing = self.prov.disclosure.filing_number
+        for name in ("episode.vtt", SUBTITLES_SEGMENT):
+            path = folder / name
+            path.write_text(label_vtt(path.read_text(), locale, filing))
+        srt = folder / "episode.srt"
+        srt.write_text(label_srt(srt.read_text(), locale, filing))
+
+    def aigc_file(self, shipped: dict) -> dict:
+        """aigc.json: the record, the label each locale shows, the filing number, the signer."""
+        credentials = self.prov.credentials()
+        return {
+            "AIGC": self.record,
+            "label": {loc: label_text(loc) for loc in shipped},
+            "filing_number": self.prov.disclosure.filing_number,
+            "credentials": "development (untrusted)" if credentials.development else "configured",
+            "backends": self.prov.backends,
+        }

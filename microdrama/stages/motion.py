@@ -44,11 +44,12 @@ def make_motion(
     with tempfile.TemporaryDirectory(prefix=".motion.", dir=batch[0][0].store.root) as work:
         made = animator.animate(jobs, Path(work)) if animator and jobs else [None] * len(jobs)
         why = {n["shot"]: n["reason"] for n in animator.notes} if animator else {}
+        screened = getattr(animator, "report", None) or [{}] * len(jobs)  # NSFW scores
         per_episode, first = [], 0
         for ep, _, timings in plans:
             shots = range(first, first + len(timings))
             takes = [(made[n], why.get(n, "embedded: the eased pan")) for n in shots]
-            per_episode.append((ep, timings, takes))
+            per_episode.append((ep, timings, takes, [screened[n] for n in shots]))
             first += len(timings)
         staged = each(per_episode, lambda item: _stage_motion(*item, settings))
     if animator is None:
@@ -62,18 +63,21 @@ def _stage_motion(
     ep: Episode,
     timings: list[ShotTiming],
     takes: list[tuple[Path | None, str]],
+    screened: list[dict],
     settings: VideoSettings,
 ) -> Staged[list]:
-    """One episode's clips (a clip, or why its shot pans) swapped in with their gate."""
+    """One episode's clips (a clip, or why its shot pans) swapped in with their gate; each
+    with its NSFW scores where a screen saw it."""
     with ep.store.staged(ep.dir("motion")) as tmp:
         clips, failing = [], []
         for shot, (timing, (clip, reason)) in enumerate(zip(timings, takes, strict=True)):
+            nsfw = {"nsfw": screened[shot]["scores"]} if screened[shot].get("scores") else {}
             if clip is None:
-                clips.append({"shot": shot, "file": None, "reason": reason})
+                clips.append({"shot": shot, "file": None, "reason": reason, **nsfw})
                 continue
             name = f"shot_{shot:02d}.mp4"
             shutil.copyfile(clip, tmp / name)
-            clips.append({"shot": shot, "file": name, "seconds": timing.duration})
+            clips.append({"shot": shot, "file": name, "seconds": timing.duration, **nsfw})
             kept = clip_gate(
                 tmp / name, timing.duration, settings.width, settings.height, settings.fps
             )

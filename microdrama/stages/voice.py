@@ -9,7 +9,12 @@ from pathlib import Path
 
 from microdrama.av.timing import ShotTiming, shared_timeline
 from microdrama.locales.espeak import Speaker
-from microdrama.locales.translation import LocalizationError, Localizer, NeuralTranslator
+from microdrama.locales.translation import (
+    LocalizationError,
+    Localizer,
+    NeuralTranslator,
+    quality_summary,
+)
 from microdrama.media import read_json, write_json
 from microdrama.quality.gates import (
     Gate,
@@ -131,11 +136,14 @@ def _dub(
     slots = [slots_at[shot.location, shot.prop] for shot, _ in script.lines]
     sources = [line.text for _, line in script.lines]
     rewritten = [line.rewritten for _, line in script.lines]
-    translated = localizer.translate(patterns, slots, sources, rewritten)
+    spare = beat_alternatives(template, script)
+    translated = localizer.translate(patterns, slots, sources, rewritten, spare)
     title = localizer.title(template, script.title, script.topic)
     clips = _speak_all(template, script, [t.text for t in translated], locale, folder, speaker)
     for clip, t, source in zip(clips, translated, sources, strict=True):
         clip["method"], clip["source"] = t.method, source
+        if t.quality is not None:
+            clip["quality"] = t.quality
     write_json(folder / "lines.json", clips)
     methods = [t.method for t in translated]
     texts = {f"line {n}": c["text"] for n, c in enumerate(clips, 1)}
@@ -150,8 +158,31 @@ def _dub(
         "title": title,
         "speech_seconds": round(sum(c["seconds"] for c in clips), 3),
         "methods": {m: methods.count(m) for m in sorted(set(methods))},
+        "quality": quality_summary(translated),
     }
     return gates, summary
+
+
+def beat_alternatives(template: GenreTemplate, script: Script) -> list[list[str]]:
+    """Per script line, the patterns a phrasebook line could stand in with, best first: the
+    other alternatives of its template line, then what its speaker says elsewhere in the beat.
+    The script's lines follow the template's beats, shots and lines in order."""
+    out = []
+    for beat in template.beats:
+        said: dict[str, list[str]] = {}
+        for shot in beat.shots:
+            for line in shot.lines:
+                said.setdefault(line.speaker, []).extend(line.say)
+        for shot in beat.shots:
+            for line in shot.lines:
+                rest = [p for p in said[line.speaker] if p not in line.say]
+                out.append([*line.say, *rest])
+    lines = list(script.lines)
+    if len(out) != len(lines):  # a script not made from this template: nothing to offer
+        return [[] for _ in lines]
+    return [
+        [p for p in alts if p != line.pattern] for alts, (_, line) in zip(out, lines, strict=True)
+    ]
 
 
 def voiced(ep: Episode) -> dict:

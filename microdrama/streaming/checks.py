@@ -9,7 +9,7 @@ import m3u8
 
 from microdrama.av.ffmpeg import probe
 from microdrama.av.loudness import TARGET_LUFS, TOLERANCE_LU, decode_audio, integrated_loudness
-from microdrama.quality.gates import DURATION_TOLERANCE, Gate, gate
+from microdrama.quality.gates import DURATION_TOLERANCE, Gate, gate, peak_gate
 from microdrama.streaming.ladder import PLAYLIST, Rung
 from microdrama.streaming.master import AUDIO_GROUP, SUBTITLES_GROUP
 
@@ -52,7 +52,8 @@ def picture_gates(folder: Path, rungs: list[Rung], seconds: float) -> list[Gate]
 
 
 def sound_gates(playlist: Path, seconds: float) -> list[Gate]:
-    """One locale's audio rendition: as long as the picture, at the loudness target."""
+    """One locale's audio rendition, decoded as a player decodes it: as long as the picture,
+    at the loudness target, its true peak under the delivery ceiling."""
     length = playlist_seconds(playlist)
     codec = next(s for s in probe(playlist)["streams"] if s["codec_type"] == "audio")
     samples = decode_audio(playlist).reshape(-1, int(codec["channels"]))
@@ -73,6 +74,7 @@ def sound_gates(playlist: Path, seconds: float) -> list[Gate]:
             f"{lufs:.1f} LUFS",
             lufs=round(lufs, 2),
         ),
+        peak_gate(samples, int(codec["sample_rate"])),
     ]
 
 

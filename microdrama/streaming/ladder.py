@@ -13,12 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import m3u8
+import numpy as np
 
 from microdrama.av.ffmpeg import probe, run_ffmpeg
 from microdrama.av.timing import ShotTiming
 from microdrama.picture.compositor import (
     VideoSettings,
+    atlas_input,
     clip_inputs,
+    metadata_args,
+    overlay_chains,
     picture_chains,
     shot_frame_counts,
     stills_input,
@@ -61,17 +65,28 @@ def encode_picture(
     folder: Path,
     poster: Path,
     clips: list[Path | None] | None = None,
+    overlays: list[tuple[np.ndarray, int, float, float]] | None = None,
+    metadata: dict[str, str] | None = None,
 ) -> list[Rung]:
     """Every rung of the caption-free picture into `folder/<rung>/`, and a poster frame from
-    the first shot's dialogue, by the same run; return the rungs."""
+    the first shot's dialogue, by the same run; return the rungs.
+
+    `overlays` (RGBA strip, frame top, start, end) are burned into every rung: the
+    language-neutral AI-content label, which every locale shares with the picture. `metadata`
+    goes into each rung's init segment (the AIGC record, as its `comment`)."""
     rungs = ladder(settings)
     gop = SEGMENT_SECONDS * settings.fps
     frames = shot_frame_counts(timings, settings.fps)
     moving, inputs = clip_inputs(clips or [], 1)
-    chains = picture_chains(shot_types, frames, settings, "picture", inputs)
+    labelled = bool(overlays)
+    chains = picture_chains(shot_types, frames, settings, "bare" if labelled else "picture", inputs)
     full, low = rungs
     poster_at = min(POSTER_SECONDS, sum(t.duration for t in timings) / 2)
-    chains.append(f"[picture]split=3[{full.name}][low][still]")
+    if labelled:  # the label goes on the rungs; the gallery's poster stays clean
+        chains.append("[bare]split=2[frame0][still]")
+        chains.append(f"[picture]split=2[{full.name}][low]")
+    else:
+        chains.append(f"[picture]split=3[{full.name}][low][still]")
     chains.append(f"[low]scale={low.width}:{low.height}:flags=bicubic[{low.name}]")
     chains.append(f"[still]trim=start={poster_at:.2f},scale=360:-2[poster]")
     outputs = []
@@ -81,13 +96,19 @@ def encode_picture(
             *("-map", f"[{rung.name}]"),
             *settings.x264_args(),
             *("-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0"),
+            *metadata_args(metadata),
             *hls_args(folder / rung.name),
         ]
     with tempfile.TemporaryDirectory(dir=folder, prefix=".stills.") as work:
+        label_input: list[str] = []
+        if labelled:
+            label_input, placed = atlas_input(list(overlays or []), Path(work))
+            chains += overlay_chains(placed, 1 + len(inputs), "picture")
         run_ffmpeg(
             [
                 *stills_input(keyframes, Path(work), settings.fps),
                 *moving,
+                *label_input,
                 *("-filter_complex_threads", "1", "-filter_complex", ";".join(chains)),
                 *outputs,
                 *("-map", "[poster]", "-frames:v", "1", "-q:v", "4", str(poster)),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import m3u8
+from m3u8.model import SessionData
 
 from microdrama.media import write_bytes
 
@@ -49,12 +50,20 @@ def language_name(locale: str) -> str:
 
 
 def write_master(
-    path: Path, video: list[VideoRendition], locales: list[LocaleRenditions], default: str
+    path: Path,
+    video: list[VideoRendition],
+    locales: list[LocaleRenditions],
+    default: str,
+    session_data: dict[str, str] | None = None,
 ) -> Path:
-    """Write the master playlist at `path`; `default` is the locale a player starts in."""
+    """Write the master playlist at `path`; `default` is the locale a player starts in.
+    `session_data` (DATA-ID -> URI of a JSON file) goes in as EXT-X-SESSION-DATA: how the
+    package names its AIGC record to a player or a platform's checker."""
     master = m3u8.M3U8()
     master.version = 7
     master.is_independent_segments = True
+    for data_id, uri in (session_data or {}).items():
+        master.session_data.append(SessionData(data_id, uri=uri))
     media = []
     for loc in locales:
         common = {"language": loc.locale, "name": language_name(loc.locale)}

@@ -10,7 +10,7 @@ import m3u8
 from microdrama.av.ffmpeg import run_ffmpeg
 from microdrama.media import write_bytes
 from microdrama.picture.captions import Cue, to_vtt
-from microdrama.picture.compositor import VideoSettings
+from microdrama.picture.compositor import VideoSettings, metadata_args
 from microdrama.streaming.ladder import PLAYLIST, hls_args
 
 SUBTITLES_PLAYLIST = "subtitles.m3u8"
@@ -19,10 +19,14 @@ SUBTITLES_SEGMENT = "subtitles.vtt"
 TIMESTAMP_MAP = "X-TIMESTAMP-MAP=MPEGTS:0,LOCAL:00:00:00.000"
 
 
-def encode_sound(mix: Path, folder: Path, settings: VideoSettings) -> Path:
-    """The locale's mixed sound (a WAV) as an HLS audio rendition in `folder`."""
+def encode_sound(
+    mix: Path, folder: Path, settings: VideoSettings, metadata: dict[str, str] | None = None
+) -> Path:
+    """The locale's mixed sound (a WAV) as an HLS audio rendition in `folder`; `metadata` goes
+    into its init segment (the AIGC record)."""
     folder.mkdir(parents=True, exist_ok=True)
-    run_ffmpeg(["-i", str(mix), "-map", "0:a", *settings.aac_args(), *hls_args(folder)])
+    tags = metadata_args(metadata)
+    run_ffmpeg(["-i", str(mix), "-map", "0:a", *settings.aac_args(), *tags, *hls_args(folder)])
     return folder / PLAYLIST
 
 

@@ -152,12 +152,35 @@ def write_premise(
         key=release.key,
         minted_at=release.minted_at,
         seed=release.seed,
-        title=rng.choice(template.titles).format(**slots),
+        title=title_of(template, rng.choice(template.titles), topic),
         logline=rng.choice(template.loglines).format(**slots),
         topic=topic,
         cast={c.id: c.name for c in template.characters},
         template_hash=template_hash,
     )
+
+
+def title_of(template: GenreTemplate, pattern: str, topic: str) -> str:
+    """A title pattern filled: a generated title's {object} and {place} are its own
+    (`title_slots`), set in headline case as English titles are ("The Jade Pendant at the
+    Imperial Garden"); a fixed pattern's {place} is the hook's."""
+    own = template.title_slots
+    place = own.get("place", template.beats[0].location)
+    filled = pattern.format(**_slots(template, topic, place, own.get("object")))
+    return headline(filled) if own else filled
+
+
+SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to"}
+
+
+def headline(text: str) -> str:
+    """English headline case: every word capitalized but the short function words inside
+    (a subtitle after a colon starts with a capital)."""
+    words, out = text.split(" "), []
+    for n, word in enumerate(words):
+        inside = n and not words[n - 1].endswith(":")  # a subtitle after a colon starts anew
+        out.append(word if inside and word.lower() in SMALL_WORDS else word[:1].upper() + word[1:])
+    return " ".join(out)
 
 
 def fitting(say: list[str], slots: dict[str, str]) -> list[str]:

@@ -43,6 +43,35 @@ PROP_DRAWINGS = (
     "key",
     "blade",
     "box",
+    # drawn since the storyboard's props became a registry (microdrama/picture/props.py)
+    "ringbox",
+    "card",
+    "test",
+    "drive",
+    "hairpin",
+    "stone",
+    "bracelet",
+    "glass",
+    "vial",
+    "veil",
+    "knife",
+    "pistol",
+    "boat",
+    "pen",
+    "folder",
+    "scroll",
+    "fan",
+    "suitcase",
+    "bag",
+    "candle",
+    "map",
+    "handkerchief",
+    "locket",
+    "statue",
+    "jug",
+    "envelope",
+    "coins",
+    "seal",
 )
 SETTINGS = ("interior", "office", "palace", "street", "forest", "rooftop")
 FEATURES = (
@@ -188,6 +217,8 @@ class GenreTemplate(_Strict):
     locations: Annotated[list[Location], Field(min_length=1, max_length=12)]
     props: list[Prop] = Field(default_factory=list)
     beats: Annotated[list[Beat], Field(min_length=len(BEATS), max_length=20)]
+    # a generated title's {object} and {place}: a prop id and a location id of this template
+    title_slots: dict[Literal["object", "place"], str] = Field(default_factory=dict)
 
     @field_validator("genre")
     @classmethod
@@ -210,8 +241,14 @@ class GenreTemplate(_Strict):
                 f"beats must start with hook, end with cliffhanger and include all of "
                 f"{', '.join(BEATS)} (got {', '.join(names)})"
             )
-        for text in [*self.titles, *self.loglines]:
+        for text in self.titles:
+            _check_slots(text, slots | set(self.title_slots), "titles")
+        for text in self.loglines:
             _check_slots(text, slots, "titles/loglines")
+        if self.title_slots.get("object", next(iter(props), None)) not in props | {None}:
+            raise ValueError(f"title_slots.object: unknown prop {self.title_slots['object']!r}")
+        if self.title_slots.get("place", next(iter(places))) not in places:
+            raise ValueError(f"title_slots.place: unknown location {self.title_slots['place']!r}")
         shots = 0
         for b, beat in enumerate(self.beats):
             if beat.location not in places:

@@ -200,6 +200,21 @@ async function showAudience(entry, node) {
   node.dataset.status = series ? series.status : "testing";
 }
 
+// The AI label the episode opens with, its filing number, and whether its content credentials
+// (C2PA) validated when the package was made.
+function disclosure(entry) {
+  const found = entry.provenance || {};
+  if (!found.label) return el("p", { class: "meta provenance" }, "no AI label (made before labels)");
+  const label = found.label[entry.locales[0]] || Object.values(found.label)[0];
+  const filing = found.filing_number ? ` · filing ${found.filing_number}` : "";
+  const signed = found.validated ? "credentials valid" : "credentials invalid";
+  const trust = found.credentials ? ` (${found.credentials})` : "";
+  const node = el("p", { class: "meta provenance", title: found.status || "" });
+  node.append(el("span", { class: "ai" }, "AI"), ` ${label}${filing} · `,
+    el("span", { class: found.validated ? "ok" : "bad" }, signed), trust);
+  return node;
+}
+
 function card(entry) {
   const node = el("article", { class: "episode", "data-key": entry.key,
                                "data-genre": entry.genre, "data-series": entry.series });
@@ -241,6 +256,7 @@ function card(entry) {
   for (const failure of entry.checks.failed) list.appendChild(el("li", { class: "bad" }, failure));
   checks.appendChild(list);
   node.appendChild(checks);
+  node.appendChild(disclosure(entry));
   if (index.dagster) {
     const href = `${index.dagster}/assets/premise?view=partitions&partition=${encodeURIComponent(entry.key)}`;
     node.appendChild(el("a", { href }, "lineage in Dagster"));
