@@ -14,7 +14,7 @@ from assets import ALL_ASSETS, JOBS
 from resources import default_resources
 from resources.config import cluster_settings, value
 from resources.executors import step_executor
-from sensors import SCHEDULES, SENSORS
+from sensors import SCHEDULES, SENSORS, schedules_from
 
 
 def build_defs(env: Mapping[str, str] | None = None) -> dg.Definitions:
@@ -24,7 +24,7 @@ def build_defs(env: Mapping[str, str] | None = None) -> dg.Definitions:
         assets=ALL_ASSETS,
         jobs=JOBS,
         sensors=SENSORS,
-        schedules=SCHEDULES,
+        schedules=SCHEDULES if env is None else schedules_from(value("MICRODRAMA_SCHEDULES", env)),
         resources=default_resources(env),
         executor=step_executor(value("MICRODRAMA_EXECUTOR", env), cluster_settings(env)),
     )

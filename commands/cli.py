@@ -10,7 +10,7 @@ Dagster is imported only by the handlers that need it.
 from __future__ import annotations
 
 import argparse
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from commands import audience, bench, catalog, render, worker
@@ -114,6 +114,16 @@ def parser() -> argparse.ArgumentParser:
         "update", help="take the feed in, update the model, show it and the next decisions"
     )
     s.set_defaults(handler=audience.update)
+    s = steps.add_parser(
+        "decisions", help="the audit trail: decisions, verdicts and quarantined rows since a day"
+    )
+    s.set_defaults(handler=audience.decisions)
+    s.add_argument(
+        "--since",
+        type=through_day,
+        default=date.today() - timedelta(days=7),
+        help="the first day: YYYY-MM-DD, or +N / -N days from today (default: a week ago)",
+    )
     p = commands.add_parser(
         "migrate", help="carry a genre x episode instance and media root over to episode keys"
     )

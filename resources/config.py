@@ -268,6 +268,14 @@ SETTINGS: tuple[Setting, ...] = (
         "operations",
     ),
     Setting(
+        "MICRODRAMA_SCHEDULES",
+        str(REPO / "schedules.yaml"),
+        "The schedules file: release slates, the trend-feed refresh and the nightly audience "
+        "report, each with its cron, time zone and whether it runs by default (see "
+        "Operating it: schedules).",
+        "operations",
+    ),
+    Setting(
         "MICRODRAMA_EPISODES_PER_RUN",
         "4",
         "The most episodes a backfill sends to one run, so each model loads once per batch.",
