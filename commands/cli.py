@@ -75,7 +75,15 @@ def parser() -> argparse.ArgumentParser:
         help="the instance --scale mints into: SQLite, or deploy/dagster.yaml on a fresh "
         "database of the DAGSTER_PG_* Postgres server, dropped afterwards",
     )
-    p.add_argument("--episodes", type=int, default=4, help="episodes for --models")
+    what.add_argument(
+        "--cluster",
+        action="store_true",
+        help="instead: a genre backfill in process and on one and two Celery workers, the "
+        "dispatch cost, warm model loads, and a worker killed mid-backfill",
+    )
+    p.add_argument(
+        "--episodes", type=int, default=None, help="episodes for --models (4) or --cluster (12)"
+    )
     p.add_argument("--markets", type=int, default=20, help="simulated markets for --audience")
     p = commands.add_parser("backfill", help="backfill a genre or a series through the webserver")
     p.set_defaults(handler=render.backfill)

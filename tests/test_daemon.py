@@ -13,8 +13,8 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from services import REPO, dagster_services, wait_for
 
+from bench.services import REPO, dagster_services, wait_for
 from commands.cli import main
 from operations.backfill import graphql, launch_backfill
 from operations.render import render

