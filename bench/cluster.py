@@ -32,7 +32,7 @@ import redis
 
 from bench.postgres import scratch_database
 from bench.scale import production_config
-from bench.services import BIN, REPO, dagster_services, stop, wait_for
+from bench.services import BIN, REPO, dagster_services, free_port, stop, wait_for
 
 POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS_PORT = 6379
@@ -149,6 +149,31 @@ def workers(env: dict[str, str], logs: Path, **queues: str) -> Iterator[Workers]
         yield pool
     finally:
         pool.stop_all()
+
+
+@contextmanager
+def flower(env: dict[str, str], logs: Path) -> Iterator[str]:
+    """Flower, the Celery monitor, on the cluster's broker; yields its URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(BIN / "celery"),
+            "-A",
+            "resources.celery_app",
+            "flower",
+            f"--port={port}",
+            "--address=127.0.0.1",
+        ],
+        cwd=REPO,
+        env={**os.environ, **env},
+        stdout=(logs / "flower.log").open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process, 10)
 
 
 def render(env: dict[str, str], *args: str) -> subprocess.Popen:

@@ -49,6 +49,9 @@ def celery_app_settings(broker: str, backend: str, visibility_timeout: int) -> d
             # again after this many seconds: longer than any one step
             "broker_transport_options": {"visibility_timeout": visibility_timeout},
             "result_expires": 24 * 3600,
+            # events for Flower, the Celery monitor: which worker runs which step, and when
+            "worker_send_task_events": True,
+            "task_send_sent_event": True,
         },
     }
 

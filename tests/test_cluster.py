@@ -11,12 +11,22 @@ import json
 import os
 import signal
 import subprocess
+import urllib.request
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
-from bench.cluster import GENRE, cluster_env, finish, made, render, step_workers, workers
+from bench.cluster import (
+    GENRE,
+    cluster_env,
+    finish,
+    flower,
+    made,
+    render,
+    step_workers,
+    workers,
+)
 from bench.services import dagster_services, wait_for
 
 MODEL_STEPS = {"premise", "script", "frames", "voice", "motion", "music"}
@@ -157,6 +167,15 @@ def test_a_step_no_worker_serves_fails_its_run_after_the_queue_timeout(tmp_path:
     assert "microdrama worker --queue gpu" in out
 
 
+def flower_workers(url: str) -> list[str]:
+    """The workers Flower lists, once it has heard from them."""
+    try:
+        with urllib.request.urlopen(f"{url}/workers?json=1&refresh=1", timeout=10) as response:
+            return [w["hostname"] for w in json.loads(response.read())["data"]]
+    except OSError:
+        return []
+
+
 START_SENSOR = """
 mutation ($name: String!) {
   startSensor(sensorSelector: {repositoryLocationName: "microdrama",
@@ -189,9 +208,12 @@ def test_the_release_cadence_makes_episodes_on_the_cluster_through_the_daemon(
             return done if len(done) >= 3 else []
 
         made_runs = wait_for("three episodes from the cadence", three_made, 900, every=2)
+        with flower(env, tmp_path / "logs") as monitor:
+            seen = wait_for("Flower to list the workers", lambda: flower_workers(monitor), 60)
         failed = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]))
         ran = [step_workers(instance, r.run_id) for r in made_runs]
 
     assert failed == []
+    assert {name.split("@")[0] for name in seen} == {"gpu", "cpu"}, seen
     assert all(r.tags.get("dagster/sensor_name") == "release_cadence" for r in made_runs)
     assert all(w["script"] == "gpu" and w["localized"] == "cpu" for w in ran), ran
