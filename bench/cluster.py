@@ -7,8 +7,10 @@ harness serves tests/test_cluster.py.
 It reports, as its last line, one JSON object: `episodes_per_hour` for a backfill of one genre
 (source locale only) in process (the production profile today) and on one and two workers,
 their ratios, `dispatch_seconds_per_step` (median, a step ready to it starting on a worker),
-`model_load_seconds` of the real SmolLM2 writer cold and warm, and `kill_test` (a worker's step
-process killed in the middle of a backfill: episodes made, lost, duplicated).
+`model_load_seconds` of the real SmolLM2 writer cold and warm, `kill_test` (a worker's step
+process killed in the middle of a backfill: episodes made, lost, duplicated) and
+`broker_restart` (Redis restarted, empty, in the middle of one: what the backfill made, what
+failed and was made again, what was lost).
 """
 
 from __future__ import annotations
@@ -40,23 +42,44 @@ SHORT = REPO / "tests" / "fixtures" / "short-revenge.yaml"
 GENRE = "short-revenge"
 
 
+class RedisServer:
+    """A redis-server of our own on `port`, which a benchmark may restart (empty, as a broker
+    that keeps nothing on disk comes back)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        client = redis.Redis(port=self.port, socket_connect_timeout=2)
+        wait_for("redis-server", lambda: _pings(client), 30, every=0.5)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop(self.process, 10)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
 @contextmanager
-def redis_server() -> Iterator[None]:
-    """Redis on 127.0.0.1:6379: the machine's own where it runs, else one started here."""
-    client = redis.Redis(port=REDIS_PORT, socket_connect_timeout=2)
-    if _pings(client):
+def redis_server(port: int = REDIS_PORT) -> Iterator[None]:
+    """Redis on 127.0.0.1:`port`: the machine's own where it runs, else one started here."""
+    if _pings(redis.Redis(port=port, socket_connect_timeout=2)):
         yield
         return
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(REDIS_PORT), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    server = RedisServer(port)
+    server.start()
     try:
-        wait_for("redis-server", lambda: _pings(client), 30, every=0.5)
         yield
     finally:
-        stop(server, 10)
+        server.stop()
 
 
 def _pings(client: redis.Redis) -> bool:
@@ -67,15 +90,17 @@ def _pings(client: redis.Redis) -> bool:
 
 
 @contextmanager
-def cluster_env(root: Path, profile: str = "cluster", **extra: str) -> Iterator[dict[str, str]]:
+def cluster_env(
+    root: Path, profile: str = "cluster", redis_port: int = REDIS_PORT, **extra: str
+) -> Iterator[dict[str, str]]:
     """The settings of a fresh deployment under `root`: its own Postgres database, Redis
     databases, media root, and a DAGSTER_HOME holding deploy/<profile>/dagster.yaml (the
     cluster's, or with profile "production" the in-process one) with its connection filled in;
     a short template keeps the runs short."""
-    with redis_server(), scratch_database("microdrama_cluster", **POSTGRES) as database:
+    with redis_server(redis_port), scratch_database("microdrama_cluster", **POSTGRES) as database:
         broker_db, backend_db = 8 + uuid.uuid4().int % 4, 12 + uuid.uuid4().int % 4
         for db in (broker_db, backend_db):
-            redis.Redis(port=REDIS_PORT, db=db).flushdb()
+            redis.Redis(port=redis_port, db=db).flushdb()
         home, templates = root / "dagster_home", root / "templates"
         home.mkdir(parents=True)
         source = REPO / "deploy" / ("cluster" if profile == "cluster" else "") / "dagster.yaml"
@@ -93,8 +118,8 @@ def cluster_env(root: Path, profile: str = "cluster", **extra: str) -> Iterator[
         yield {
             "DAGSTER_HOME": str(home),
             "MICRODRAMA_EXECUTOR": "celery" if profile == "cluster" else "in_process",
-            "MICRODRAMA_BROKER": f"redis://127.0.0.1:{REDIS_PORT}/{broker_db}",
-            "MICRODRAMA_RESULT_BACKEND": f"redis://127.0.0.1:{REDIS_PORT}/{backend_db}",
+            "MICRODRAMA_BROKER": f"redis://127.0.0.1:{redis_port}/{broker_db}",
+            "MICRODRAMA_RESULT_BACKEND": f"redis://127.0.0.1:{redis_port}/{backend_db}",
             "MICRODRAMA_TEMPLATES": str(templates),
             "MICRODRAMA_STORAGE": str(root / "storage"),
             "MICRODRAMA_TRENDS": str(REPO / "data" / "trends.csv"),
@@ -234,38 +259,51 @@ def dispatch_seconds(instance: dg.DagsterInstance, run_id: str) -> list[float]:
 
 
 def backfill(
-    root: Path, profile: str, episodes: int, queues: dict[str, str], kill: bool = False
+    root: Path,
+    profile: str,
+    episodes: int,
+    queues: dict[str, str],
+    kill: bool = False,
+    broker: RedisServer | None = None,
 ) -> dict[str, object]:
     """A backfill of `episodes` new pilots of one genre through the webserver and the daemon,
-    timed from its launch to its end; with `kill`, the step process of the first worker is
-    killed when the backfill's first `cut` step starts on it."""
+    timed from its launch to its end. With `kill`, the step process of the first worker is
+    killed when the backfill's first `cut` step starts on it; with `broker` (our own Redis),
+    the broker is restarted then instead, and every episode the backfill did not make is made
+    again with `microdrama render --episode`, to show that it was failed, not lost."""
     from operations.backfill import launch_backfill
 
+    port = broker.port if broker else REDIS_PORT
     with ExitStack() as stack:
-        env = stack.enter_context(cluster_env(root, profile))
+        env = stack.enter_context(cluster_env(root, profile, port, MICRODRAMA_QUEUE_TIMEOUT="300"))
         pool = stack.enter_context(workers(env, root / "logs", **queues)) if queues else None
         url = stack.enter_context(dagster_services(env, root / "logs"))
         instance = stack.enter_context(dg.DagsterInstance.from_config(env["DAGSTER_HOME"]))
         inputs(env, instance)
         started = time.monotonic()
-        backfill_id, _ = launch_backfill(url, GENRE, new=episodes)
-        killed = False
+        backfill_id, keys = launch_backfill(url, GENRE, new=episodes)
+        struck = False
         while instance.get_backfill(backfill_id).status.value == "REQUESTED":
-            if kill and not killed and pool is not None:
-                killed = _kill_first_cut(instance, pool)
+            if (kill or broker) and not struck and pool is not None:
+                struck = _strike_first_cut(instance, pool, broker)
             time.sleep(1)
         seconds = time.monotonic() - started
         runs = instance.get_runs(filters=dg.RunsFilter(tags={"dagster/backfill": backfill_id}))
         dispatch = [s for r in runs for s in dispatch_seconds(instance, r.run_id)]
         status = instance.get_backfill(backfill_id).status.value
+        made_by_backfill = set(_catalog_keys(root / "storage"))
+        if broker is not None:  # a failed episode is retryable: make it again
+            for key in sorted(set(keys) - made_by_backfill):
+                finish(render(env, "--episode", key))
     catalog = _catalog_keys(root / "storage")
     return {
         "seconds": seconds,
         "status": status,
+        "made_by_backfill": len(made_by_backfill),
         "made": len(set(catalog)),
         "duplicated": len(catalog) - len(set(catalog)),
         "dispatch": dispatch,
-        "killed": killed,
+        "struck": struck,
     }
 
 
@@ -284,10 +322,16 @@ def inputs(env: dict[str, str], instance: dg.DagsterInstance) -> None:
         )
 
 
-def _kill_first_cut(instance: dg.DagsterInstance, pool: Workers) -> bool:
+def _strike_first_cut(
+    instance: dg.DagsterInstance, pool: Workers, broker: RedisServer | None
+) -> bool:
+    """When a `cut` step has started: kill the process running it, or restart the broker."""
     for run in instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED])):
         worker = step_workers(instance, run.run_id).get("cut")
         if worker in pool.processes:
+            if broker is not None:
+                broker.restart()
+                return True
             for pid in pool.pool_processes(worker):
                 os.kill(pid, signal.SIGKILL)
             return True
@@ -330,7 +374,14 @@ def main(episodes: int = 12) -> int:
             "one_worker": backfill(root / "one", "cluster", episodes, {"w1": both}),
             "two_workers": backfill(root / "two", "cluster", episodes, {"w1": both, "w2": both}),
         }
-        kill = backfill(root / "kill", "cluster", episodes, {"w1": both, "w2": both}, kill=True)
+        two = {"w1": both, "w2": both}
+        kill = backfill(root / "kill", "cluster", episodes, two, kill=True)
+        broker = RedisServer(free_port())
+        broker.start()
+        try:
+            restart = backfill(root / "restart", "cluster", episodes, two, broker=broker)
+        finally:
+            broker.stop()
         loads = model_load_seconds(root / "models")
     per_hour = {name: round(3600 * episodes / r["seconds"], 1) for name, r in runs.items()}
     dispatch = runs["one_worker"]["dispatch"] + runs["two_workers"]["dispatch"]
@@ -346,9 +397,18 @@ def main(episodes: int = 12) -> int:
             "made": kill["made"],
             "lost": episodes - kill["made"],
             "duplicated": kill["duplicated"],
-            "killed_mid_step": kill["killed"],
+            "killed_mid_step": kill["struck"],
         },
-        "backfills_completed": {n: r["status"] for n, r in {**runs, "kill": kill}.items()},
+        "broker_restart": {
+            "made_by_backfill": restart["made_by_backfill"],
+            "failed_then_made_again": restart["made"] - restart["made_by_backfill"],
+            "lost": episodes - restart["made"],
+            "duplicated": restart["duplicated"],
+            "restarted_mid_step": restart["struck"],
+        },
+        "backfills": {
+            n: r["status"] for n, r in {**runs, "kill": kill, "restart": restart}.items()
+        },
     }
     print(f"{'run':<14}{'episodes/hour':>15}{'seconds':>10}")
     for name, r in runs.items():
@@ -356,5 +416,6 @@ def main(episodes: int = 12) -> int:
     print(f"dispatch, median seconds per step: {figures['dispatch_seconds_per_step']}")
     print(f"SmolLM2 load per episode: cold {loads['cold']}s, warm {loads['warm']}s")
     print(f"kill test: {figures['kill_test']}")
+    print(f"broker restart: {figures['broker_restart']}")
     print(json.dumps(figures))
     return 0
