@@ -16,21 +16,25 @@ from assets.motion import motion
 from assets.partitions import episode_partitions
 from assets.voice import voice
 from microdrama.stages import Episode, Staged, each, make_cut
-from resources import MediaStoreResource, VideoEncoder
+from resources import Disclosure, MediaStoreResource, ModelBackends, VideoEncoder
 
 
 @dg.asset(
     partitions_def=episode_partitions,
     deps=[frames, voice, motion],
     group_name=EPISODE_GROUP,
-    code_version="3",
+    code_version="4",  # 4: the AI label, the AIGC record, C2PA sidecars
     kinds={"ffmpeg"},
     check_specs=gate_checks("cut"),
     backfill_policy=EPISODE_BATCH,
     retry_policy=TRANSIENT_RETRY,
 )
 def cut(
-    context: dg.AssetExecutionContext, media: MediaStoreResource, encoder: VideoEncoder
+    context: dg.AssetExecutionContext,
+    media: MediaStoreResource,
+    encoder: VideoEncoder,
+    disclosure: Disclosure,
+    models: ModelBackends,
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     """The shared picture: one timeline that fits every locale's dub, and the caption-free
     picture on it, encoded once as the HLS video ladder (9:16 H.264, fMP4 segments)."""
@@ -48,5 +52,6 @@ def cut(
             "poster": image_markdown(folder / "poster.jpg", "poster frame"),
         }
 
-    outcomes = each(batch, lambda item: make_cut(*item, encoder.settings()))
+    said = disclosure.provenance(models.backends().summary())  # the AI label, record, signer
+    outcomes = each(batch, lambda item: make_cut(*item, encoder.settings(), said))
     yield from materialized(context, batch, outcomes, describe)

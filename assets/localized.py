@@ -17,14 +17,14 @@ from assets.partitions import episode_partitions
 from assets.voice import voice
 from microdrama.provenance.verify import package_disclosure
 from microdrama.stages import Episode, Staged, each, make_localized, package_path
-from resources import Localization, MediaStoreResource, VideoEncoder
+from resources import Disclosure, Localization, MediaStoreResource, ModelBackends, VideoEncoder
 
 
 @dg.asset(
     partitions_def=episode_partitions,
     deps=[cut, voice, music],
     group_name=EPISODE_GROUP,
-    code_version="3",
+    code_version="4",  # 4: labelled subtitles and MP4s, AIGC record, C2PA
     kinds={"ffmpeg", "hls"},
     check_specs=gate_checks("localized"),
     backfill_policy=EPISODE_BATCH,
@@ -35,6 +35,8 @@ def localized(
     media: MediaStoreResource,
     localization: Localization,
     encoder: VideoEncoder,
+    disclosure: Disclosure,
+    models: ModelBackends,
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     """The HLS package: every dubbed locale as a sound and a subtitle rendition of the cut's
     picture, the master playlist, and burned-in MP4s for the locales MICRODRAMA_BURNED_IN names."""
@@ -53,14 +55,15 @@ def localized(
             "left_out": left_out(context, ep, staged),
             "renditions": dg.MetadataValue.md("\n".join([*header, *rows])),
             "package": dg.MetadataValue.path(str(package_path(ep))),
-            **disclosure(ep, staged),
+            **disclosed(ep, staged),
         }
 
-    outcomes = each(batch, lambda item: make_localized(*item, encoder.settings(), burned_in))
+    said = disclosure.provenance(models.backends().summary())  # the AI label, record, signer
+    outcomes = each(batch, lambda item: make_localized(*item, encoder.settings(), burned_in, said))
     yield from materialized(context, batch, outcomes, describe)
 
 
-def disclosure(ep: Episode, staged: Staged) -> dict[str, object]:
+def disclosed(ep: Episode, staged: Staged) -> dict[str, object]:
     """The AI label, the filing number and the content credentials' status, as the UI shows
     them beside the package."""
     signed = next(g for g in staged.gates if g.name == "provenance")

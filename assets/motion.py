@@ -23,7 +23,7 @@ from resources import MediaStoreResource, ModelBackends, VideoEncoder
     partitions_def=episode_partitions,
     deps=[frames, voice],
     group_name=EPISODE_GROUP,
-    code_version="1",
+    code_version="2",  # 2: the embedded default rigs a motion comic
     kinds={"diffusers"},
     check_specs=gate_checks("motion"),
     backfill_policy=EPISODE_BATCH,
@@ -38,13 +38,15 @@ def motion(
     models: ModelBackends,
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     """A moving clip per shot from an image-to-video model (MICRODRAMA_MOTION=diffusers), held
-    to the picture's timing; a shot without one (the embedded default, or a clip that failed
-    its gate) keeps the eased pan over its keyframe."""
+    to the picture's timing; a shot without one (a clip that failed its gate) keeps the eased
+    pan over its keyframe. The embedded default rigs every shot as a motion comic (layers at
+    their depth, mouths following the source dub, blinks), whose frames the cut composes."""
     batch = episode_batch(context, media)
 
     def describe(ep: Episode, staged: Staged) -> dict[str, object]:
         return {
             "moving_shots": sum(c["file"] is not None for c in staged.made),
+            "motion_comic": any("motion comic" in (c.get("reason") or "") for c in staged.made),
             "shots": len(staged.made),
         }
 

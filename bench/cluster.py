@@ -35,6 +35,7 @@ import redis
 from bench.postgres import scratch_database
 from bench.scale import production_config
 from bench.services import BIN, REPO, dagster_services, free_port, stop, wait_for
+from resources.config import child_environment
 
 POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS_PORT = 6379
@@ -141,7 +142,7 @@ class Workers:
         process = subprocess.Popen(
             [str(BIN / "microdrama"), "worker", "--queue", queue, "--name", name],
             cwd=REPO,
-            env={**os.environ, **self.env},
+            env=child_environment(self.env),
             stdout=(self.logs / f"{name}.log").open("w"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -190,7 +191,7 @@ def flower(env: dict[str, str], logs: Path) -> Iterator[str]:
             "--address=127.0.0.1",
         ],
         cwd=REPO,
-        env={**os.environ, **env},
+        env=child_environment(env),
         stdout=(logs / "flower.log").open("w"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -206,7 +207,7 @@ def render(env: dict[str, str], *args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [str(BIN / "microdrama"), "render", *args],
         cwd=REPO,
-        env={**os.environ, **env},
+        env=child_environment(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -28,9 +28,11 @@ import psutil
 from bench.moviepy_cut import moviepy_cut_seconds
 from microdrama import stages
 from microdrama.av.ffmpeg import run_ffmpeg
+from microdrama.backends import speech_passes
 from microdrama.catalog.rows import episode_row
 from microdrama.keys import EpisodeKey
 from microdrama.locales.espeak import Espeak, Speaker
+from microdrama.locales.piper import BUNDLED, Piper, voice_table
 from microdrama.locales.translation import NeuralTranslator
 from microdrama.media import MediaStore
 from microdrama.music.moods import MOODS_FILE, load_moods
@@ -44,7 +46,7 @@ from microdrama.stages import Episode
 from microdrama.streaming.ladder import PLAYLIST, SEGMENT_SECONDS, Rung, ladder
 from microdrama.trends.feed import load_trend_feed
 from microdrama.words.content_policy import ContentPolicy
-from microdrama.words.template import GenreTemplate, load_template
+from microdrama.words.template import GenreTemplate, Voice, load_template
 from resources.config import value
 
 REPO = Path(__file__).resolve().parent.parent
@@ -257,6 +259,70 @@ def cut_and_raw_encode(raw: Path, rounds: int = CUT_ROUNDS) -> tuple[list[float]
     return cuts, encodes
 
 
+LAYER_ROUNDS = 3
+
+
+def layered_and_flat(root: Path, rounds: int = LAYER_ROUNDS) -> dict[str, list[float]]:
+    """The picture as a motion comic (the motion stage rigging the layers, the cut composing
+    and encoding their frames) against the flat eased pan over the same keyframes (the motion
+    stage with nothing to do, the cut panning stills), taking turns `rounds` times; seconds of
+    the cut alone and of motion and cut together. It ends rigged, as the episode was."""
+    settings = VideoSettings()
+    template = load_template(REPO / "templates" / f"{GENRE}.yaml").template
+    ep = Episode(MediaStore(root), KEY)
+    out: dict[str, list[float]] = {"flat_cut": [], "flat": [], "layered_cut": [], "layered": []}
+    for _ in range(rounds):
+        for name, comic in (("flat", False), ("layered", True)):
+            cold_caches()
+            motion = timed_seconds(
+                lambda c=comic: stages.make_motion([(ep, template)], settings, None, c)
+            )
+            cut = timed_seconds(lambda: stages.make_cut(ep, template, settings))
+            out[f"{name}_cut"].append(round(cut, 2))
+            out[name].append(round(motion + cut, 2))
+    return out
+
+
+class TimedSpeaker:
+    """A speaker that keeps the seconds it spent per locale."""
+
+    def __init__(self, speaker: Speaker) -> None:
+        self.speaker, self.seconds = speaker, {}
+        self.neural, self.workers = speaker.neural, speaker.workers
+
+    @property
+    def fallbacks(self) -> int:
+        return self.speaker.fallbacks
+
+    def synthesize(self, text: str, voice: Voice, locale: str, emotion: str, out: Path) -> float:
+        started = time.perf_counter()
+        spoken = self.speaker.synthesize(text, voice, locale, emotion, out)
+        self.seconds[locale] = self.seconds.get(locale, 0.0) + time.perf_counter() - started
+        return spoken
+
+
+def voice_backends(root: Path) -> dict[str, dict[str, float]]:
+    """The voice stage dubbing every locale with espeak-ng and with piper (the packaged en_US
+    voice; locales without a piper voice stay on espeak-ng): seconds spent speaking, per
+    locale, and the whole stage."""
+    template = load_template(REPO / "templates" / f"{GENRE}.yaml").template
+    policy = ContentPolicy.load(REPO / "templates" / "policy")
+    ep = Episode(MediaStore(root), KEY)
+    out = {}
+    for name, speaker in (
+        ("espeak", Espeak()),
+        ("piper", Piper(voice_table(f"en={BUNDLED}"), Espeak(), accept=speech_passes)),
+    ):
+        timed_speaker = TimedSpeaker(speaker)
+        started = time.perf_counter()
+        dub(ep, template, policy, timed_speaker, lambda locale: None)
+        out[name] = {
+            "stage": round(time.perf_counter() - started, 2),
+            **{loc: round(sec, 2) for loc, sec in timed_speaker.seconds.items()},
+        }
+    return out
+
+
 # x264 as every figure before this version encoded: the `superfast` preset alone
 SUPERFAST = replace(VideoSettings(), preset="superfast", x264_params="")
 
@@ -417,6 +483,7 @@ def main() -> int:
             setup, seconds = dagster_seconds(root / f"dagster{turn}")
             setups.append(setup)
             through.append(seconds)
+        layers = layered_and_flat(root / "direct0")
         with raw_picture(root / "direct0") as raw:
             cuts, encodes = cut_and_raw_encode(raw)
             tuning = encoder_tuning(raw)
@@ -425,6 +492,7 @@ def main() -> int:
             Episode(MediaStore(root / "direct0"), KEY), VideoSettings(), root / "mp.mp4"
         )
         backfill = backfill_episodes_per_hour(root / "backfill")
+        voices = voice_backends(root / "direct0")  # last: it dubs the episode again
     directs = [episode_seconds(turn) for turn in logs]
     defaults = [episode_seconds(turn, "default") for turn in logs]
     log, total = logs[directs.index(min(directs))], min(directs)  # the best turn
@@ -447,6 +515,13 @@ def main() -> int:
         "localized_and_cut_turns_seconds": [
             [round(turn["localized"], 2), round(turn["cut"], 2)] for turn in logs
         ],
+        # the motion comic (rigging and the cut) against the flat pan; target <= 1.5
+        "layered_vs_flat": round(paired_ratio(layers["layered"], layers["flat"]), 2),
+        "layered_cut_vs_flat_cut": round(
+            paired_ratio(layers["layered_cut"], layers["flat_cut"]), 2
+        ),
+        "layered_and_flat_rounds_seconds": layers,
+        "voice_piper_vs_espeak": voices,
         "cut_vs_raw_encode": round(paired_ratio(cuts, encodes), 2),
         "cut_rounds_seconds": [round(t, 2) for t in cuts],
         "x264_tuning": tuning,
@@ -496,6 +571,12 @@ def main() -> int:
             if rung != "seconds"
         )
     )
+    print(
+        f"motion comic / flat pan, motion and cut stages: {figures['layered_vs_flat']} "
+        f"(the cut alone: {figures['layered_cut_vs_flat_cut']}; target <= 1.5)"
+    )
+    for name, seconds in voices.items():
+        print(f"voice stage with {name}: " + ", ".join(f"{k} {v:.2f}s" for k, v in seconds.items()))
     print(f"moviepy making the source's burned-in MP4 / ours: {figures['burned_in_vs_moviepy']}")
     print(
         f"through Dagster: {through_dagster:.2f}s at best ({figures['dagster_overhead']}x direct "

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from resources.config import child_environment
+
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -66,7 +68,7 @@ def dagster_services(env: dict[str, str], logs: Path) -> Iterator[str]:
         subprocess.Popen(
             cmd,
             cwd=REPO,
-            env={**os.environ, **env},
+            env=child_environment(env),
             stdout=(logs / f"{name}.log").open("w"),
             stderr=subprocess.STDOUT,
             start_new_session=True,

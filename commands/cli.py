@@ -13,7 +13,7 @@ import argparse
 from datetime import date, timedelta
 from pathlib import Path
 
-from commands import audience, bench, catalog, render, worker
+from commands import audience, bench, catalog, render, verify, worker
 from commands.audience import through_day
 from commands.validate import mood_problems, validate
 from commands.validate import run as validate_templates
@@ -137,6 +137,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(handler=catalog.migrate)
     worker.add_parser(commands)
+    verify.add_parser(commands)
     return top
 
 

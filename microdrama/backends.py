@@ -10,13 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from microdrama.locales.espeak import Espeak, Speaker
+from microdrama.locales.piper import BUNDLED, Piper, voice_table
 from microdrama.locales.translation import NeuralTranslator
 from microdrama.models.device import DeviceConfig, ModelError
 from microdrama.motion.animator import Animator
 from microdrama.music.render import SOUNDFONT, Composer, FluidSynthComposer
 from microdrama.picture.storyboard import Painter, StoryboardPainter
 from microdrama.provenance.screening import NsfwScreen, ScreenedAnimator, ScreenedPainter
+from microdrama.quality.gates import MIN_RMS_DBFS, level_dbfs, plausible_seconds
 from microdrama.words.rewrite import Writer
 
 EMBEDDED = "embedded"
@@ -28,6 +32,16 @@ NEURAL = {
     "motion": "diffusers",
     "music": "transformers",
 }
+
+
+OFFLINE = {"voice": ("espeak", "piper")}  # other backends that need no model download
+
+
+def speech_passes(text: str, rate: int, samples: np.ndarray) -> bool:
+    """Whether a model's clip passes the speech gates' tests: audible, and as long as its text
+    could plausibly take."""
+    low, high = plausible_seconds(text)
+    return low <= samples.size / rate <= high and level_dbfs(samples) >= MIN_RMS_DBFS
 
 
 @dataclass(frozen=True)
@@ -56,6 +70,7 @@ class Backends:
     painter_model: str = ""
     voice: str = EMBEDDED
     voice_model: str = ""
+    piper_voices: str = ""  # LOCALE=MODEL.onnx[#SPEAKER+...];... (locales/piper.py)
     translator: str = EMBEDDED
     translator_model: str = ""
     motion: str = EMBEDDED
@@ -71,10 +86,11 @@ class Backends:
     def __post_init__(self) -> None:
         for modality, neural in NEURAL.items():
             name = getattr(self, modality)
-            if name not in (EMBEDDED, neural):
+            if name not in (EMBEDDED, neural, *OFFLINE.get(modality, ())):
                 raise ModelError(
-                    f"MICRODRAMA_{modality.upper()}={name!r}: use {EMBEDDED} (the default) "
-                    f"or {neural}"
+                    f"MICRODRAMA_{modality.upper()}={name!r}: use {EMBEDDED} (the default), "
+                    + "".join(f"{other}, " for other in OFFLINE.get(modality, ()))
+                    + f"or {neural}"
                 )
             if name == neural and not getattr(self, f"{modality}_model").strip():
                 raise ModelError(
@@ -119,8 +135,17 @@ class Backends:
         return ScreenedPainter(model, NsfwScreen())
 
     def make_voice(self) -> Speaker:
-        if self.voice == EMBEDDED:
+        """espeak-ng; piper for the locales it has voices for (embedded, piper); or a
+        transformers model with espeak-ng behind it."""
+        if self.voice == "espeak":
             return Espeak()
+        if self.voice in (EMBEDDED, "piper"):
+            table = voice_table(self.piper_voices)
+            if self.voice == "piper" and "en" not in table:
+                table.update(voice_table(f"en={BUNDLED}"))
+            if not table:
+                return Espeak()
+            return Piper(table, Espeak(), accept=speech_passes)
         from microdrama.models.voice import SpeechModel
 
         return SpeechModel(self.voice_model, self.device, Espeak())

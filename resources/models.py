@@ -51,9 +51,15 @@ class ModelBackends(dg.ConfigurableResource):
     painter_model: str = Field(
         default="", description="text-to-image pipeline: hub id or directory"
     )
-    voice: str = Field(default="embedded", description="embedded or transformers")
+    voice: str = Field(
+        default="embedded",
+        description="embedded (piper where configured), espeak, piper, transformers",
+    )
     voice_model: str = Field(
         default="", description="text-to-speech model; {lang} becomes the ISO 639-3 code"
+    )
+    piper_voices: str = Field(
+        default="", description="piper voices per locale: LOCALE=MODEL.onnx[#SPEAKER+...];..."
     )
     translator: str = Field(default="embedded", description="embedded or transformers")
     translator_model: str = Field(
@@ -91,6 +97,7 @@ class ModelBackends(dg.ConfigurableResource):
             painter_model=self.painter_model,
             voice=self.voice,
             voice_model=self.voice_model,
+            piper_voices=self.piper_voices,
             translator=self.translator,
             translator_model=self.translator_model,
             motion=self.motion,

@@ -13,7 +13,7 @@ from instance.minting import Minter, run_request
 from instance.state import live_templates
 from microdrama.audience.decisions import Decision
 from microdrama.audience.feed import EngagementFeedError, content_version
-from microdrama.audience.renewal import verdicts
+from microdrama.audience.renewal import verdicts, why_none
 from microdrama.audience.tables import AudienceTables
 from microdrama.release import utc_now
 from resources import CatalogResource, EngagementFeed, MediaStoreResource
@@ -58,10 +58,11 @@ def latest_model_event(instance: dg.DagsterInstance) -> int | None:
 def renewal_sensor(
     context: dg.SensorEvaluationContext, media: MediaStoreResource, catalog: CatalogResource
 ) -> dg.SensorResult:
-    """After each model update: order the next episode of every series that beats its genre's
-    completion median, retire pilots that fall well below it. Each verdict is logged in the
-    decisions table (a rule's propensity is 1). Reads the figures of the episodes still
-    earning, not the history."""
+    """After each model update, judge each series by its newest episode: order the next
+    episode where its completion (and continuation, where the feed reports it) beats its
+    genre's median, retire the series where either falls well below it. Each verdict is
+    logged in the decisions table (a rule's propensity is 1); a tick with none says why.
+    Reads the figures of the episodes still earning, not the history."""
     latest = latest_model_event(context.instance)
     if latest is None or str(latest) == context.cursor:
         return dg.SensorResult(skip_reason="no new audience model")
@@ -71,7 +72,8 @@ def renewal_sensor(
         return dg.SensorResult(skip_reason="no engagement yet", cursor=str(latest))
     series = sorted(set(episodes["series"]))
     decided = set(log.of_series(series).query("kind != 'pilot'")["key"])
-    found = verdicts(episodes, log.status(series), decided)
+    status = log.status(series)
+    found = verdicts(episodes, status, decided)
     templates = {t.genre: h for t, h in live_templates(context.instance, store)}
     minter = Minter(context.instance, catalog.catalog())
     decisions, requests = [], []
@@ -99,6 +101,7 @@ def renewal_sensor(
     log.record(decisions)
     return dg.SensorResult(
         run_requests=requests,
+        skip_reason=None if decisions else why_none(episodes, status, decided),
         cursor=str(latest),
         dynamic_partitions_requests=minter.requests(),
         asset_events=minter.observations(),

@@ -123,8 +123,8 @@ def release_slate(spec: ScheduleSpec) -> dg.ScheduleDefinition:
     return slate
 
 
-def refresh(spec: ScheduleSpec, job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
-    """One run of `job` per tick (the trend feed's table, or the audience report)."""
+def refresh(spec: ScheduleSpec, job_name: str) -> dg.ScheduleDefinition:
+    """One run of `job_name` per tick (the trend feed's table, or the audience report)."""
     what = {
         "trend_refresh": "Reload the trend feed",
         "audience_report": "Write the audience model's pictures as gallery/audience.html",
@@ -134,7 +134,7 @@ def refresh(spec: ScheduleSpec, job: dg.UnresolvedAssetJobDefinition) -> dg.Sche
         name=spec.name,
         cron_schedule=spec.cron,
         execution_timezone=spec.timezone,
-        job=job,
+        job_name=job_name,
         default_status=_status(spec),
         description=spec.description or f"{what} on a clock.",
     )
@@ -151,7 +151,7 @@ def refresh(spec: ScheduleSpec, job: dg.UnresolvedAssetJobDefinition) -> dg.Sche
 
 def build_schedules(specs: list[ScheduleSpec]) -> list[dg.ScheduleDefinition]:
     """One Dagster schedule per entry of the schedules file."""
-    jobs = {"trend_refresh": trends_job, "audience_report": audience_report_job}
+    jobs = {"trend_refresh": trends_job.name, "audience_report": audience_report_job.name}
     return [
         release_slate(spec) if spec.kind == "release_slate" else refresh(spec, jobs[spec.kind])
         for spec in specs

@@ -23,6 +23,7 @@ from test_sensors import (
 from assets.audience import audience_model
 from bench.audience import LOCALES, concept_pool, engagement_of, released_row
 from definitions import defs
+from microdrama.audience.decisions import Decision
 from microdrama.audience.engagement import difference, empty_state, snapshots
 from microdrama.audience.evaluation import doubly_robust, ips
 from microdrama.audience.features import Vocabulary
@@ -513,7 +514,8 @@ def test_exports_without_next_episode_starts_behave_as_today() -> None:
     assert why_none(without, {}, {v[2] for v in found} | set(keys)) == ALL_JUDGED
 
 
-def test_quarantine_rows_of_two_ingests_are_both_kept(world, monkeypatch) -> None:
+def two_ingests(world, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two exports through the audience job, each with bad rows."""
     materialize_all_templates(world)
     catalogued(world, ["revenge-0001-01"])
     first = [
@@ -527,6 +529,10 @@ def test_quarantine_rows_of_two_ingests_are_both_kept(world, monkeypatch) -> Non
         export_row("2026-12-02", "revenge-0001-01", 10, 1, likes=-2),
     ]
     run_audience_job(world, feed_of(world, second), monkeypatch)
+
+
+def test_quarantine_rows_of_two_ingests_are_both_kept(world, monkeypatch) -> None:
+    two_ingests(world, monkeypatch)
     tables = AudienceTables(world["media"].store())
     kept = tables.quarantine()
     assert kept["ingest"].nunique() == 2 and len(kept) == 3
@@ -537,3 +543,53 @@ def test_quarantine_rows_of_two_ingests_are_both_kept(world, monkeypatch) -> Non
     }
     assert set(kept["ingest_day"]) == {date.today().isoformat()}
     assert tables.quarantine(since="2999-01-01").empty
+
+
+def test_the_decisions_command_lists_decisions_verdicts_and_quarantine(
+    world, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from commands.cli import main
+
+    two_ingests(world, monkeypatch)
+    world["catalog"].decisions().record(
+        [
+            Decision(
+                "2026-12-03T10:00:00+00:00",
+                "retire",
+                "revenge-0001-01",
+                "revenge-0001",
+                "revenge",
+                "renewal rule",
+                "revenge-0001 completes 10.0% at revenge-0001-01",
+                1.0,
+            )
+        ]
+    )
+    capsys.readouterr()
+    assert main(["audience", "decisions", "--since", "2026-12-01"]) == 0
+    out, err = capsys.readouterr()
+    listed = json.loads(out.strip().splitlines()[-1])
+    assert [d["kind"] for d in listed["decisions"]] == ["retire"]
+    assert len({row["ingest"] for row in listed["quarantined"]}) == 2
+    assert "unknown episode" in err and "negative count" in err and "retire" in err
+
+
+def test_a_bad_feed_s_cli_run_ends_with_the_file_and_the_column(
+    world, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture, tmp_path: Path
+) -> None:
+    from commands.cli import main
+
+    materialize_all_templates(world)
+    catalogued(world, ["revenge-0001-01"])
+    row = export_row("2026-12-01", "revenge-0001-01", 400, 100)
+    del row["plays"]
+    feed = feed_of(world, [row], "no-plays.csv")
+    monkeypatch.setenv("MICRODRAMA_ENGAGEMENT", str(feed))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    capfd.readouterr()
+    assert main(["audience", "update"]) == 1
+    _, err = capfd.readouterr()
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("error: ") and str(feed) in last and "missing column(s) plays" in last
+    assert "DagsterExecutionStepExecutionError" not in last

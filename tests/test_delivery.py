@@ -373,3 +373,30 @@ def test_a_crowded_trope_comes_back_only_with_evidence() -> None:
     combos = [("a", "s", "t", "c", "x"), ("c", "s", "t", "c", "z")]
     assert spread(combos, recent) == [("c", "s", "t", "c", "z")]
     assert spread(combos, recent, with_evidence=lambda t: t in {"a", "x"}) == combos
+
+
+def test_validate_reports_per_genre_and_locale_the_lines_without_a_phrase(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    from commands.validate import validate
+
+    shutil.copy(REPO / "tests" / "fixtures" / "short-revenge.yaml", tmp_path)
+    (tmp_path / "phrasebook").mkdir()
+    (tmp_path / "phrasebook" / "zh-CN.yaml").write_text("locale: zh-CN\nphrases: {}\n")
+    assert validate(tmp_path) == 1  # zh-CN has no machine translator: it would be left out
+    out, err = capsys.readouterr()
+    assert "short-revenge zh-CN: no phrase for" in out and "(left out)" in out
+    assert "short-revenge pt-BR: no phrase for" in out and "round-trip checked" in out
+    assert "short-revenge: lines without a phrase: es " in err and "zh-CN " in err
+
+
+def test_the_catalog_carries_each_locales_translation_estimate(rendered: dict) -> None:
+    import pyarrow.dataset as pads
+
+    table = pads.dataset(rendered["catalog"], partitioning="hive").to_table().to_pandas()
+    row = table[table["key"] == rendered["episode"]].iloc[0]
+    quality = json.loads(row["translation_quality"])
+    assert set(quality) == {"es", "pt-BR", "zh-CN"}  # every shipped target locale
+    assert quality["pt-BR"]["scored"] > 0  # pt-BR is the machine's: every line estimated
+    assert 0.0 < quality["pt-BR"]["min"] <= quality["pt-BR"]["mean"] <= 1.0
+    assert quality["zh-CN"]["scored"] == 0  # the phrasebook's: nothing to estimate

@@ -29,6 +29,7 @@ from microdrama.picture.storyboard import StoryboardPainter
 from microdrama.provenance.aigc import (
     AIGC_KEY,
     SESSION_DATA_ID,
+    probe_record,
     read_master_record,
     read_media_record,
     record_problems,
@@ -50,8 +51,8 @@ from microdrama.provenance.screening import (
     screening_summary,
 )
 from microdrama.provenance.stamp import Provenance
-from microdrama.quality.gates import GateFailure
 from microdrama.provenance.verify import provenance_gate, verify
+from microdrama.quality.gates import GateFailure
 from microdrama.release import Release
 from microdrama.stages import Episode
 from microdrama.trends.feed import load_trend_feed
@@ -176,13 +177,14 @@ def test_the_aigc_record_is_in_every_file_and_survives_a_stream_copy(
     copied = tmp_path / "copy.mp4"
     subprocess.run(["ffmpeg", "-v", "error", "-i", str(mp4), "-c", "copy", str(copied)], check=True)
     assert read_media_record(copied) == record
+    assert probe_record(copied) == record == probe_record(mp4)  # as ffprobe reads it
     # the package: the master's session data, aigc.json, every init segment
     master = made["master"]
     assert [d.data_id for d in m3u8.load(str(master)).session_data] == [SESSION_DATA_ID]
     assert read_master_record(master) == record
     assert read_json(master.parent / "aigc.json")["AIGC"] == record
     for init in [made["rung"].parent / "init.mp4", master.parent / "en" / "audio" / "init.mp4"]:
-        assert read_media_record(init) == record
+        assert read_media_record(init) == record == probe_record(init)
 
 
 def test_c2pa_validates_every_file_and_one_changed_byte_fails(made: dict, tmp_path: Path) -> None:
@@ -346,3 +348,33 @@ def test_a_flagged_clip_is_made_again_then_pans(tmp_path: Path) -> None:
         red,
     )
     assert made == [None] and report[0]["outcome"] == "pan"  # the shot pans its still
+
+
+def test_the_label_passes_each_locales_content_policy() -> None:
+    """The label is published text: the content policy covers it as it covers the lines (the
+    voice stage's content_policy gate reads it in every locale)."""
+    policy = ContentPolicy.load(REPO / "templates" / "policy")
+    for locale, text in LABELS.items():
+        assert policy.hits(text, locale) == [], (locale, text)
+
+
+def test_the_disclosure_comes_from_configuration(tmp_path: Path) -> None:
+    from resources.config import configured, default_resources
+
+    env = configured(
+        {
+            "MICRODRAMA_FILING_NUMBER": FILING,
+            "MICRODRAMA_AI_MARK": "1",
+            "MICRODRAMA_PRODUCER": "Studio 9",
+            "MICRODRAMA_CACHE": str(tmp_path),
+        }
+    )
+    prov = default_resources(env)["disclosure"].provenance({"painter": "embedded"})
+    said = prov.disclosure
+    assert (said.filing_number, said.ai_mark, said.producer) == (FILING, True, "Studio 9")
+    credentials = prov.credentials()  # none configured: the development pair, made here
+    assert credentials.development and credentials.cert.is_relative_to(tmp_path)
+    from cryptography import x509
+
+    signer = x509.load_pem_x509_certificates(credentials.cert.read_bytes())[0]
+    assert "UNTRUSTED" in signer.subject.rfc4514_string()  # it says so itself

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -50,3 +52,30 @@ def probe(path: Path) -> dict:
     if proc.returncode != 0:
         raise FFmpegError(f"ffprobe could not read {path}: {proc.stderr.strip()}")
     return json.loads(proc.stdout)
+
+
+def run_ffmpeg_fed(
+    args: list[str], chunks: Iterable[bytes | memoryview], loglevel: str = "error"
+) -> str:
+    """Run ffmpeg reading `chunks` (raw frames, one after another) on its standard input;
+    return what it logged, or raise with its last words. Each chunk is written before the
+    next is asked for, so a producer may reuse one buffer for every frame."""
+    with tempfile.TemporaryFile() as said:
+        with subprocess.Popen(
+            [binary("ffmpeg"), "-hide_banner", "-nostats", "-loglevel", loglevel, "-y", *args],
+            stdin=subprocess.PIPE,
+            stderr=said,  # a file, not a pipe: ffmpeg's words can never fill it and stall it
+        ) as proc:
+            assert proc.stdin is not None
+            try:
+                for chunk in chunks:
+                    proc.stdin.write(chunk)
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass  # ffmpeg stopped early; its words say why
+            proc.wait()
+        said.seek(0)
+        words = said.read().decode(errors="replace")
+    if proc.returncode != 0:
+        raise FFmpegError(f"ffmpeg failed ({proc.returncode}): {words.strip()[-2000:]}")
+    return words

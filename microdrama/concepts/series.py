@@ -7,6 +7,7 @@ episode and locale even if the pools are edited meanwhile.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import string
@@ -126,9 +127,16 @@ def title_space(library: Library, genre: str) -> list[tuple[str, dict[str, str]]
     (for `{object}`) and every backdrop of the genre (for `{place}`) it names; role slots are
     the bible's names. The genre's fixed titles count once each."""
     spec = library.genres[genre]
-    objects, places = sorted(library.objects), [b for b in spec.backdrops if b in library.backdrops]
+    places = tuple(b for b in spec.backdrops if b in library.backdrops)
+    return _title_space(tuple(spec.titles), tuple(sorted(library.objects)), places)
+
+
+@functools.lru_cache(maxsize=64)  # one per genre and library version: a bible costs no more
+def _title_space(
+    titles: tuple[str, ...], objects: tuple[str, ...], places: tuple[str, ...]
+) -> list[tuple[str, dict[str, str]]]:
     out = []
-    for pattern in spec.titles:
+    for pattern in titles:
         named = {f[1] for f in string.Formatter().parse(pattern) if f[1]}
         for obj in objects if "object" in named else [None]:
             for place in places if "place" in named else [None]:
@@ -147,4 +155,5 @@ def series_title(library: Library, key: EpisodeKey) -> tuple[str, dict[str, str]
     step = rng.randrange(1, max(len(space), 2))
     while math.gcd(step, len(space)) != 1:
         step += 1
-    return space[(rng.randrange(len(space)) + step * (key.series - 1)) % len(space)]
+    title, slots = space[(rng.randrange(len(space)) + step * (key.series - 1)) % len(space)]
+    return title, dict(slots)  # a copy: the cached space stays as it is

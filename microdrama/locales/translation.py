@@ -215,9 +215,11 @@ class Localizer:
         machine: MachineTranslator | None,
         estimator: QualityEstimator | None = None,
         min_quality: float = MIN_QUALITY,
+        second: MachineTranslator | None = None,
     ):
         self.locale, self.phrasebook, self.machine = locale, phrasebook, machine
         self.estimator, self.min_quality = estimator, min_quality
+        self.second = second  # the embedded engine behind a model: a second try for weak lines
 
     @classmethod
     def for_locale(
@@ -236,11 +238,12 @@ class Localizer:
                 f"{locale!r}; supported: {', '.join(sorted(MACHINE_TRANSLATORS))} or any "
                 "locale with a phrasebook"
             )
-        machine = factory() if factory else None
+        machine = embedded = factory() if factory else None
         if neural is not None and locale != SOURCE_LOCALE:
-            machine = neural(machine)
+            machine = neural(embedded)
         estimator = RoundTrip.for_locale(locale) if machine is not None else None
-        return cls(locale, phrasebook, machine, estimator)
+        second = embedded if machine is not embedded else None
+        return cls(locale, phrasebook, machine, estimator, second=second)
 
     def term(self, text: str) -> str:
         """A name, title or topic: the phrasebook's term, else a machine translation, else as is."""
@@ -304,7 +307,8 @@ class Localizer:
         model rewrote (`rewritten`) takes the machine's; where there is none, the phrasebook's
         translation of the template line it stands for ("template"), else the machine's
         translation of that line, so the variant keeps the beat's meaning rather than English.
-        Every machine line is then estimated (`estimator`); one under `min_quality` takes the
+        Every machine line is then estimated (`estimator`); one under `min_quality` gets the
+        embedded engine's try where a model translated it (`second`), then takes the
         phrasebook's translation of the first of its `alternatives` (patterns of the same beat)
         that the phrasebook has ("fallback"), else stays marked "low_quality" for the gate.
         """
@@ -317,6 +321,15 @@ class Localizer:
             for i in machine
         ]
         scores = self.estimator.score(texts, [found[i].text for i in machine])
+        weak = [n for n, score in enumerate(scores) if score < self.min_quality]
+        if weak and self.second is not None:  # a model's weak line: the embedded engine's try
+            again = self.second.translate([texts[n] for n in weak])
+            kept = [(n, t) for n, t in zip(weak, again, strict=True) if t]
+            rescored = self.estimator.score([texts[n] for n, _ in kept], [t for _, t in kept])
+            for (n, text), score in zip(kept, rescored, strict=True):
+                if score > scores[n]:
+                    found[machine[n]] = Translated(text, found[machine[n]].method)
+                    scores[n] = score
         books = self.phrasebook.phrases if self.phrasebook else {}
         for i, score in zip(machine, scores, strict=True):
             if score >= self.min_quality:

@@ -1,4 +1,5 @@
-"""The gate a generated clip passes before it stands in for the eased pan over its keyframe.
+"""The gates of moving shots: a generated clip's, before it stands in for the eased pan over
+its keyframe; the motion comic's mouths; and the delivered picture's motion in every shot.
 
 A clip must fill its shot exactly (frames, size, rate), and must actually move and show
 something: a video model that returns its input unchanged, or noise averaged to grey, is worse
@@ -7,6 +8,9 @@ than the pan, so such a clip is refused and the shot keeps the pan.
 
 from __future__ import annotations
 
+import itertools
+import math
+import subprocess
 import tempfile
 from fractions import Fraction
 from pathlib import Path
@@ -14,8 +18,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from microdrama.av.ffmpeg import probe, run_ffmpeg
+from microdrama.av.ffmpeg import binary, probe, run_ffmpeg
+from microdrama.av.wav import read_wav
 from microdrama.motion.clip import frame_count
+from microdrama.motion.comic import ShotRig, Spoken, talking_frames
 from microdrama.quality.gates import MIN_LUMA_STD, Gate, gate, luma_spread
 
 MIN_MOTION = 1.0  # mean absolute luma difference (0-255) between the first, middle or last frame
@@ -75,4 +81,82 @@ def clip_gate(path: Path, seconds: float, width: int, height: int, fps: int) -> 
         frames=frames,
         motion=round(moved, 2),
         luma_spread=round(spread, 2),
+    )
+
+
+def mouth_gate(rigs: list[ShotRig], spoken: list[Spoken]) -> Gate:
+    """`mouths`: a character's mouth is open only on frames where one of its lines sounds (the
+    source dub as placed on the picture), and every line opens its speaker's mouth where its
+    speaker is in frame."""
+    fps = rigs[0].camera.fps if rigs else 24
+    windows: dict[str, set[int]] = {}
+    for line in spoken:
+        rate, samples = read_wav(line.wav)
+        frames = math.ceil(samples.size / rate * fps)
+        windows.setdefault(line.speaker, set()).update(
+            range(line.start_frame, line.start_frame + frames)
+        )
+    problems = []
+    talking = talking_frames(rigs)
+    for who, frames in talking.items():
+        stray = sorted(set(frames) - windows.get(who, set()))
+        if stray:
+            problems.append(f"{who}'s mouth moves on {len(stray)} silent frames from {stray[0]}")
+    shown = {p.id for rig in rigs for p in rig.puppets}
+    mute = sorted(who for who in windows if who in shown and not talking.get(who))
+    if mute:
+        problems.append(f"{', '.join(mute)} never open their mouths while they speak")
+    opened = sum(len(f) for f in talking.values())
+    return gate("mouths", problems, f"mouths open on {opened} frames, all during their lines")
+
+
+FROZEN_LUMA = 0.02  # mean absolute luma difference (0-255) under which two frames are one
+GATE_SIZE = (180, 320)  # frames compared at this size: a one-pixel move still shows
+
+
+def frozen_spans(video: Path, frame_counts: list[int]) -> list[int]:
+    """Per shot, its longest run of frames identical to the one before (decoded from `video`,
+    in grey at GATE_SIZE), in frames."""
+    raw = subprocess.run(
+        [
+            binary("ffmpeg"),
+            *("-hide_banner", "-nostats", "-loglevel", "error", "-i", str(video)),
+            *("-vf", f"scale={GATE_SIZE[0]}:{GATE_SIZE[1]}:flags=area,format=gray"),
+            *("-f", "rawvideo", "-"),
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
+    luma = np.frombuffer(raw, np.uint8).reshape(-1, GATE_SIZE[1], GATE_SIZE[0])
+    same = [False] + [
+        float(np.abs(a.astype(np.int16) - b).mean()) < FROZEN_LUMA
+        for a, b in itertools.pairwise(luma)
+    ]
+    spans, first = [], 0
+    for count in frame_counts:
+        longest = run = 0
+        for n in range(first + 1, min(first + count, len(same))):  # a cut is never frozen
+            run = run + 1 if same[n] else 0
+            longest = max(longest, run)
+        spans.append(longest + 1 if count else 0)
+        first += count
+    return spans
+
+
+def frozen_gate(video: Path, frame_counts: list[int], fps: int, hold: float) -> Gate:
+    """`moving`: no shot of the picture as delivered (`video`, decoded) shows one frame for
+    longer than `hold` seconds."""
+    spans = frozen_spans(video, frame_counts)
+    limit = max(1, round(hold * fps))
+    problems = [
+        f"shot {n} holds one frame for {span / fps:.2f}s, at most {hold:.2f}s"
+        for n, span in enumerate(spans)
+        if span > limit
+    ]
+    longest = max(spans, default=0) / fps
+    return gate(
+        "moving",
+        problems,
+        f"every shot moves; the longest still is {longest:.2f}s",
+        longest_still=round(longest, 3),
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 RGB = tuple[int, int, int]
 T = TypeVar("T")
@@ -81,12 +81,25 @@ def matte(size: tuple[int, int], pens: list[Callable[[ImageDraw.ImageDraw], None
         draw = ImageDraw.Draw(img, "RGBA")
         for pen in pens:
             pen(draw)
-        grounds.append(np.asarray(img, np.float32))
-    black, white = grounds
+        grounds.append(img)
+    out = Image.new("RGBA", size, (0, 0, 0, 0))
+    # Only the pixels the pens touched are unmixed (a character fills a third of a frame, a
+    # layer with nothing in it none): every stroke changes the black ground or the white one.
+    boxes = [b for b in (grounds[0].getbbox(), ImageChops.invert(grounds[1]).getbbox()) if b]
+    if not boxes:
+        return out
+    box = (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+    black, white = (np.asarray(g.crop(box), np.float32) for g in grounds)
     alpha = np.clip(1.0 - (white - black).mean(axis=2, keepdims=True) / 255.0, 0.0, 1.0)
     color = black / np.maximum(alpha, 1e-6)
     rgba = np.concatenate([np.clip(color, 0, 255), alpha * 255.0], axis=2)
-    return Image.fromarray(np.round(rgba).astype(np.uint8), "RGBA")
+    out.paste(Image.fromarray(np.round(rgba).astype(np.uint8), "RGBA"), box[:2])
+    return out
 
 
 class MissingPainter(LookupError):

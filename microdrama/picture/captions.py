@@ -160,15 +160,28 @@ def _joined(rows: list[str]) -> str:
     return text
 
 
+# a cue reads best when it ends where the voice pauses: Latin and CJK (full-width) marks
+PAUSES = tuple(",.;:!?") + tuple(
+    chr(c) for c in (0xFF0C, 0x3002, 0xFF1B, 0xFF1A, 0xFF01, 0xFF1F, 0x3001)
+)
+
+
 def _balanced(text: str, layout: Layout) -> list[str]:
     """`text` in the fewest parts of at most `CUE_LINES` rows each, cut between words where
-    the characters divide evenly (no one-word orphan at the end); a part that cannot fit (a
-    word too wide) comes back as the rows fall, for the gate to refuse."""
+    the characters divide evenly (no one-word orphan at the end), moved up to two words to
+    end on a pause (punctuation) where one is near, which also keeps a name like "Lin Xia"
+    whole; a part that cannot fit (a word too wide) comes back as the rows fall, for the gate
+    to refuse."""
     tokens = [t for t in caption_tokens(text) if t != " "]
     rows = layout.wrap(text)
+    sizes = np.cumsum([len(t) for t in tokens])
     for count in range(-(-len(rows) // CUE_LINES), len(tokens) + 1):
-        sizes = np.cumsum([len(t) for t in tokens])
-        cuts = [int(np.searchsorted(sizes, sizes[-1] * n / count)) + 1 for n in range(1, count)]
+        cuts = []
+        for n in range(1, count):
+            even = int(np.searchsorted(sizes, sizes[-1] * n / count)) + 1
+            near = [c for c in range(even - 2, even + 3) if 0 < c < len(tokens)]
+            paused = [c for c in near if tokens[c - 1].endswith(PAUSES)]
+            cuts.append(min(paused, key=lambda c: abs(c - even)) if paused else even)
         bounds = [0, *sorted(set(cuts)), len(tokens)]
         parts = [_joined(tokens[a:b]) for a, b in itertools.pairwise(bounds) if b > a]
         if all(len(layout.wrap(part)) <= CUE_LINES for part in parts):

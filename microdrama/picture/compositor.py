@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import itertools
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from microdrama.av.ffmpeg import run_ffmpeg
+from microdrama.av.ffmpeg import run_ffmpeg, run_ffmpeg_fed
 from microdrama.av.loudness import normalize
 from microdrama.av.timing import ShotTiming
 from microdrama.av.wav import read_wav, write_wav
@@ -180,14 +181,55 @@ def pack_captions(
 STILLS_INPUT, ATLAS_INPUT, SOUND_INPUT = 0, 1, 2
 
 
+@dataclass(frozen=True)
+class Frames:
+    """A picture composed frame by frame elsewhere (the motion comic): raw frames of the video
+    size that ffmpeg reads on its standard input in place of the stills (input 0), and the
+    filters the camera still needs on them (a zoom), or ""."""
+
+    chunks: Iterable[bytes | memoryview]
+    pixel_format: str
+    camera: str = ""
+
+    def input_args(self, settings: VideoSettings) -> list[str]:
+        size = f"{settings.width}x{settings.height}"
+        return [
+            *("-f", "rawvideo", "-pix_fmt", self.pixel_format, "-s", size),
+            *("-framerate", str(settings.fps), "-i", "pipe:0"),
+        ]
+
+    def chain(self, settings: VideoSettings, out: str) -> str:
+        camera = f"{self.camera}," if self.camera else ""
+        return f"[{STILLS_INPUT}:v]{camera}format=yuv420p,setpts=N/{settings.fps}/TB[{out}]"
+
+
+def picture_input(
+    frames: Frames | None, keyframes: list[Path], work: Path, settings: VideoSettings
+) -> list[str]:
+    """ffmpeg's arguments reading the picture as input 0: the composed frames, or the stills."""
+    if frames is not None:
+        return frames.input_args(settings)
+    return stills_input(keyframes, work, settings.fps)
+
+
+def run_picture(args: list[str], frames: Frames | None) -> None:
+    """ffmpeg with `args`, fed the composed frames where there are some."""
+    if frames is None:
+        run_ffmpeg(args)
+    else:
+        run_ffmpeg_fed(args, frames.chunks)
+
+
 def picture_chains(
     shot_types: list[str],
     frame_counts: list[int],
     settings: VideoSettings,
     out: str,
     clips: dict[int, int] | None = None,
+    frames: Frames | None = None,
 ) -> list[str]:
-    """The graph from the stills (one image sequence) to the moving picture `[out]`.
+    """The graph from the stills (one image sequence) to the moving picture `[out]`; or from
+    composed `frames`, which only need their camera's zoom and the encoder's pixel format.
 
     A shot in `clips` (shot index -> ffmpeg input index) plays its motion clip instead,
     held to the shot's frames; the rest pan over their still.
@@ -198,6 +240,8 @@ def picture_chains(
     camera moves by single luma pixels). The shots are concatenated and renumbered at the frame
     rate. A shot shorter than a frame is left out (a loop of -1 frames would never end).
     """
+    if frames is not None:
+        return [frames.chain(settings, out)]
     w, h, fps = settings.width, settings.height, settings.fps
     big_w, big_h = overscan_size(settings)
     stills = "".join(f"[still{index}]" for index in range(len(shot_types)))
@@ -234,11 +278,12 @@ def filter_graph(
     captions: list[Caption],
     settings: VideoSettings,
     clips: dict[int, int] | None = None,
+    frames: Frames | None = None,
 ) -> str:
     """The picture with its captions burned in, to `[video]`: each caption is cropped from the
     atlas once and overlaid while it is enabled."""
     last = "video" if not captions else "frame0"
-    chains = picture_chains(shot_types, frame_counts, settings, last, clips)
+    chains = picture_chains(shot_types, frame_counts, settings, last, clips, frames)
     return ";".join([*chains, *overlay_chains(captions, ATLAS_INPUT, "video")])
 
 
@@ -318,9 +363,11 @@ def render(
     clips: list[Path | None] | None = None,
     overlays: list[tuple[np.ndarray, int, float, float]] | None = None,
     metadata: dict[str, str] | None = None,
+    frames: Frames | None = None,
 ) -> None:
     """A burned-in variant as one ffmpeg run: stills panned (or a shot's motion clip, from
-    `clips`), captions and title burned in, the locale's mixed sound (a WAV) as AAC; `out` is
+    `clips`; or the composed `frames` of a motion comic), captions and title burned in, the
+    locale's mixed sound (a WAV) as AAC; `out` is
     written atomically. `overlays` are more painted strips (RGBA, frame top, start, end), such
     as the AI-content label; `metadata` the file's global tags (the AIGC record)."""
     h, fps = settings.height, settings.fps
@@ -334,14 +381,14 @@ def render(
         strips += overlays or []  # drawn last, so the label sits on top
         atlas, captions = pack_captions(strips)
         atlas_file.write_bytes(atlas.tobytes())
-        moving, inputs = clip_inputs(clips or [], SOUND_INPUT + 1)
+        moving, inputs = clip_inputs(clips or [] if frames is None else [], SOUND_INPUT + 1)
         graph = filter_graph(
-            shot_types, shot_frame_counts(timings, fps), captions, settings, inputs
+            shot_types, shot_frame_counts(timings, fps), captions, settings, inputs, frames
         )
         with atomic_path(out) as tmp:
-            run_ffmpeg(
+            run_picture(
                 [
-                    *stills_input(keyframes, work, fps),
+                    *picture_input(frames, keyframes, work, settings),
                     *("-f", "rawvideo", "-pix_fmt", "rgba"),
                     *("-s", f"{atlas.shape[1]}x{atlas.shape[0]}", "-i", str(atlas_file)),
                     *("-i", str(sound)),
@@ -354,5 +401,6 @@ def render(
                     *metadata_args(metadata),
                     *("-movflags", "+faststart" + ("+use_metadata_tags" if metadata else "")),
                     *("-f", "mp4", str(tmp)),
-                ]
+                ],
+                frames,
             )

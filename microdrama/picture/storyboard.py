@@ -48,6 +48,7 @@ from microdrama.words.template import Character, GenreTemplate, Location, Prop
 __all__ = [
     "GRADES",
     "SHOT_FRAMINGS",
+    "Actor",
     "MissingPainter",
     "PaintJob",
     "Painter",
@@ -55,8 +56,10 @@ __all__ = [
     "StoryboardPainter",
     "backdrop",
     "contact_sheet",
+    "downsample",
     "draw_character",
     "draw_prop",
+    "graded",
     "held_props",
     "paint_layers",
     "paint_shot",
@@ -132,14 +135,40 @@ def _framing(shot_type: str, n: int, c: Canvas) -> tuple[float, float, list[floa
     return f.zoom, c.height * f.head, [c.width * x for x in xs], f.full_body, c.height * f.head_y
 
 
-def _grade(img: Image.Image, grade: str) -> Image.Image:
+def _grade(
+    img: Image.Image,
+    grade: str,
+    at: tuple[int, int] = (0, 0),
+    frame: tuple[int, int] | None = None,
+) -> Image.Image:
+    """The grade's color and its vignette; `img` may be a part of a `frame`-sized picture
+    whose top-left corner is `at`, vignetted as that part of the whole."""
     mul, add = GRADES[grade]
     arr = np.asarray(img, np.float32) * np.array(mul, np.float32) + np.array(add, np.float32)
     h, w = arr.shape[:2]
-    yy, xx = np.ogrid[:h, :w]
+    yy, xx = np.ogrid[at[1] : at[1] + h, at[0] : at[0] + w]
+    if frame is not None:
+        w, h = frame
     r = np.sqrt(((xx - w / 2) / (w / 2)) ** 2 + ((yy - h / 2) / (h / 2)) ** 2)
     arr *= np.clip(1.15 - 0.35 * r, 0.55, 1.0)[..., None]  # vignette
     return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+
+
+def graded(
+    img: Image.Image,
+    grade: str,
+    at: tuple[int, int] = (0, 0),
+    frame: tuple[int, int] | None = None,
+) -> Image.Image:
+    """A layer graded where it stands (an RGBA one keeps its alpha; a part of a `frame`-sized
+    layer has its top-left corner `at`): the grade is affine per channel, so grading each
+    layer and stacking them gives the graded stack, and the vignette stays where the frame's
+    would be, give or take a camera's drift."""
+    if img.mode != "RGBA":
+        return _grade(img.convert("RGB"), grade, at, frame)
+    out = _grade(img.convert("RGB"), grade, at, frame).convert("RGBA")
+    out.putalpha(img.getchannel("A"))
+    return out
 
 
 @lru_cache(maxsize=64)
@@ -262,10 +291,25 @@ def plan_shot(template: GenreTemplate, shot: Shot, width: int, height: int) -> P
     return Plan(c, back, characters, props, foreground)
 
 
+@dataclass(frozen=True)
+class Actor:
+    """A character as a shot places it: a pen (it paints the character), and what a motion
+    comic needs to repaint its face from frame to frame (a mouth open, a blink)."""
+
+    who: Character
+    figure: Figure  # at the supersampled size
+    face: Face
+    held: Held | None
+    style: str
+
+    def __call__(self, d: ImageDraw.ImageDraw) -> None:
+        paint_character(d, self.who, self.figure, self.face, self.held, self.style)
+
+
 def _character_pen(
     who: Character, figure: Figure, face: Face, held: Held | None, style: str
 ) -> Pen:
-    return lambda d: paint_character(d, who, figure, face, held, style)
+    return Actor(who, figure, face, held, style)
 
 
 def _loose_pen(item: Held, x: float, y: float, r: float) -> Pen:
@@ -315,7 +359,7 @@ def paint_layers(
     size = (plan.canvas.width, plan.canvas.height)
 
     def layer(pens: list[Pen]) -> Image.Image:
-        return matte(size, pens).resize((width, height), Image.LANCZOS)
+        return downsample(matte(size, pens), width, height)
 
     return ShotLayers(
         plan.backdrop.resize((width, height), Image.LANCZOS),
@@ -324,6 +368,23 @@ def paint_layers(
         layer(plan.foreground),
         template.style.grade,
     )
+
+
+def downsample(layer: Image.Image, width: int, height: int) -> Image.Image:
+    """A supersampled RGBA layer at the video size, resampling only what is drawn on it (a
+    margin wider than the Lanczos kernel keeps it the same as resizing the whole layer)."""
+    out = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    box = layer.getbbox()
+    if box is None:
+        return out
+    sx, sy = layer.width / width, layer.height / height
+    margin = 4  # output pixels: Lanczos reaches 3 of them
+    x0, y0 = max(0, int(box[0] / sx) - margin), max(0, int(box[1] / sy) - margin)
+    x1 = min(width, int(-(-box[2] // sx)) + margin)
+    y1 = min(height, int(-(-box[3] // sy)) + margin)
+    part = layer.resize((x1 - x0, y1 - y0), Image.LANCZOS, box=(x0 * sx, y0 * sy, x1 * sx, y1 * sy))
+    out.paste(part, (x0, y0))
+    return out
 
 
 def draw_shoulder(img: Image.Image, who: Character, c: Canvas) -> None:

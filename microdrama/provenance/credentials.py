@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,11 +120,16 @@ def development_credentials(cache: Path) -> Credentials:
     private = signer_key.private_bytes(
         pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    folder.mkdir(parents=True, exist_ok=True)
-    for path, data in ((cert, chain), (key, private)):  # each swapped in whole: no torn PEM
-        with tempfile.NamedTemporaryFile(dir=folder, delete=False) as tmp:
-            tmp.write(data)
-        os.replace(tmp.name, path)
+    # the pair is written aside and renamed into place whole: two processes making it at once
+    # (parallel steps, workers) end with one matching key and chain, never one of each
+    cache.mkdir(parents=True, exist_ok=True)
+    aside = Path(tempfile.mkdtemp(prefix=f".{DEV_FOLDER}.", dir=cache))
+    (aside / cert.name).write_bytes(chain)
+    (aside / key.name).write_bytes(private)
+    try:
+        os.rename(aside, folder)
+    except OSError:  # another process got there first: use its pair
+        shutil.rmtree(aside, ignore_errors=True)
     return Credentials(key, cert, development=True)
 
 

@@ -34,6 +34,7 @@ from microdrama.words.template import GenreTemplate
 from microdrama.words.text import (
     CUE_LINES,
     READING_CPS,
+    READING_CPS_BY_LANGUAGE,
     ColumnLayout,
     Layout,
     display_width,
@@ -55,9 +56,9 @@ _CUES = {
     "captions_fit": f"every cue shows at most {CUE_LINES} rows as laid out on screen, each "
     "within the frame and its script's width (42 columns Latin, 16 CJK characters); a longer "
     "line is split into more cues first",
-    "reading_speed": "no cue asks for more than "
-    f"{READING_CPS['spaced']:g} characters a second ({READING_CPS['wide']:g} CJK); a fast one "
-    "is held into the pause after it first",
+    "reading_speed": "no cue asks for more characters a second than its language's reading "
+    f"speed ({READING_CPS_BY_LANGUAGE['en']:g} English, {READING_CPS['spaced']:g} other Latin "
+    f"scripts, {READING_CPS['wide']:g} CJK); a fast one is held into the pause after it first",
 }
 _SPEECH = {
     "audible": "every dialogue clip is audible (not silent)",
@@ -97,11 +98,15 @@ CHECKS: dict[str, dict[str, str]] = {
     "motion": {
         "clips": "every motion clip has its shot's duration, size and frame rate and moves "
         "(not frozen, not blank); a shot without one pans its still",
+        "mouths": "in the motion comic, a character's mouth opens only while one of its lines "
+        "sounds in the source dub, and every line opens its speaker's mouth",
     },
     "cut": {
         "encoding": "every rung of the picture is H.264 yuv420p at its 9:16 size",
         "duration": "the picture lasts as long as the shared timeline",
         "segments": "the rungs' segments line up, so a player can switch between them",
+        "moving": "no shot of the delivered picture, decoded, holds one frame for longer than "
+        "the timeline's closing hold",
         "provenance": "every rung opens with the AI label, carries the AIGC record in its init "
         "segment and a C2PA sidecar manifest that validates against its bytes",
     },

@@ -16,7 +16,7 @@ from microdrama.quality.gates import (
     seal,
 )
 from microdrama.stages.episode import Episode, Staged
-from microdrama.stages.motion import motion_clips
+from microdrama.stages.motion import comic_frames, motion_clips, picture_moves
 from microdrama.stages.voice import picture_timeline, voiced
 from microdrama.streaming.checks import picture_gates
 from microdrama.streaming.ladder import PLAYLIST, encode_picture
@@ -55,6 +55,7 @@ def make_cut(
             motion_clips(ep),
             overlays=overlays,
             metadata=aigc_tags(record),
+            frames=comic_frames(ep),
         )
         timeline = {
             "seconds": total,
@@ -66,6 +67,7 @@ def make_cut(
         }
         write_json(tmp / TIMELINE, timeline)
         found = picture_gates(tmp / "video", rungs, total)
+        found.append(picture_moves(tmp / "video" / rungs[-1].name / PLAYLIST, timings, settings))
         with prov.timed():
             definition = manifest_definition(script.title, str(ep.key), prov.backends, record)
             playlists = [tmp / "video" / r.name / PLAYLIST for r in rungs]

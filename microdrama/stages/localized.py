@@ -51,7 +51,7 @@ from microdrama.quality.gates import (
 )
 from microdrama.stages.cut import TIMELINE
 from microdrama.stages.episode import Episode, Staged
-from microdrama.stages.motion import motion_clips
+from microdrama.stages.motion import comic_frames, motion_clips
 from microdrama.stages.music import SCORE
 from microdrama.stages.voice import dubbed_lines, voiced
 from microdrama.streaming.checks import package_gate, sound_gates
@@ -219,6 +219,7 @@ def _place(
                     stamp.prov.disclosure, settings.width, settings.height, total, locale
                 ),
                 aigc_tags(stamp.record),
+                frames=comic_frames(ep),
             )
             with stamp.prov.timed():
                 sign_file(folder / "episode.mp4", stamp.definition, stamp.prov.credentials())

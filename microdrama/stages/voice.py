@@ -16,6 +16,7 @@ from microdrama.locales.translation import (
     quality_summary,
 )
 from microdrama.media import read_json, write_json
+from microdrama.provenance.label import label_text
 from microdrama.quality.gates import (
     Gate,
     gate,
@@ -152,7 +153,8 @@ def _dub(
         if locale != SOURCE_LOCALE
         else gate("translated", [], f"{locale} is the source"),
         *speech_gates(clips, folder),
-        policy_gate(policy, locale, {"title": title, **texts}),
+        # the AI label is published text in this locale too (its subtitles, its MP4)
+        policy_gate(policy, locale, {"title": title, **texts, "AI label": label_text(locale)}),
     ]
     summary = {
         "title": title,

@@ -15,17 +15,19 @@ from pathlib import Path
 import m3u8
 import numpy as np
 
-from microdrama.av.ffmpeg import probe, run_ffmpeg
+from microdrama.av.ffmpeg import probe
 from microdrama.av.timing import ShotTiming
 from microdrama.picture.compositor import (
+    Frames,
     VideoSettings,
     atlas_input,
     clip_inputs,
     metadata_args,
     overlay_chains,
     picture_chains,
+    picture_input,
+    run_picture,
     shot_frame_counts,
-    stills_input,
 )
 from microdrama.streaming.master import VideoRendition, avc1
 
@@ -67,19 +69,22 @@ def encode_picture(
     clips: list[Path | None] | None = None,
     overlays: list[tuple[np.ndarray, int, float, float]] | None = None,
     metadata: dict[str, str] | None = None,
+    frames: Frames | None = None,
 ) -> list[Rung]:
     """Every rung of the caption-free picture into `folder/<rung>/`, and a poster frame from
-    the first shot's dialogue, by the same run; return the rungs.
+    the first shot's dialogue, by the same run; return the rungs. The picture is the stills
+    (panned, or a shot's clip) or, where given, the composed `frames` of a motion comic.
 
     `overlays` (RGBA strip, frame top, start, end) are burned into every rung: the
     language-neutral AI-content label, which every locale shares with the picture. `metadata`
     goes into each rung's init segment (the AIGC record, as its `comment`)."""
     rungs = ladder(settings)
     gop = SEGMENT_SECONDS * settings.fps
-    frames = shot_frame_counts(timings, settings.fps)
-    moving, inputs = clip_inputs(clips or [], 1)
+    counts = shot_frame_counts(timings, settings.fps)
+    moving, inputs = clip_inputs(clips or [] if frames is None else [], 1)
     labelled = bool(overlays)
-    chains = picture_chains(shot_types, frames, settings, "bare" if labelled else "picture", inputs)
+    out = "bare" if labelled else "picture"
+    chains = picture_chains(shot_types, counts, settings, out, inputs, frames)
     full, low = rungs
     poster_at = min(POSTER_SECONDS, sum(t.duration for t in timings) / 2)
     if labelled:  # the label goes on the rungs; the gallery's poster stays clean
@@ -104,15 +109,16 @@ def encode_picture(
         if labelled:
             label_input, placed = atlas_input(list(overlays or []), Path(work))
             chains += overlay_chains(placed, 1 + len(inputs), "picture")
-        run_ffmpeg(
+        run_picture(
             [
-                *stills_input(keyframes, Path(work), settings.fps),
+                *picture_input(frames, keyframes, Path(work), settings),
                 *moving,
                 *label_input,
                 *("-filter_complex_threads", "1", "-filter_complex", ";".join(chains)),
                 *outputs,
                 *("-map", "[poster]", "-frames:v", "1", "-q:v", "4", str(poster)),
-            ]
+            ],
+            frames,
         )
     return rungs
 

@@ -11,10 +11,12 @@ CAPTION_LINES = 3  # rows a spoken line may take in all; more than CUE_LINES: sp
 CUE_LINES = 2  # rows one cue may show at once (Netflix, BBC, EBU-TT-D guidance)
 LINE_COLUMNS = {"wide": 32, "spaced": 42}  # 16 CJK characters, or 42 Latin ones, per line
 # Reading speed, characters a second (spaces and punctuation counted, as subtitle editors
-# count them): Netflix's timed-text guides allow 17 for children's and 20 for adult Latin
-# programmes, and 9 for Simplified Chinese. A phone's vertical feed is read between cuts and
-# often muted, so the stricter Latin figure; CJK at Netflix's 9.
+# count them), from Netflix's timed-text style guides for adult programmes: 20 for English,
+# 17 for Spanish, Brazilian Portuguese and the other Latin-script guides, 9 for Simplified
+# Chinese. Micro-drama viewers are adults, and a dub's captions cannot run slower than its
+# speech: espeak-ng's voices speak 13-16 characters a second.
 READING_CPS = {"wide": 9.0, "spaced": 17.0}
+READING_CPS_BY_LANGUAGE = {"en": 20.0}
 MIN_CUE_SECONDS = 0.8  # a cue shorter than this flashes (Netflix asks for 5/6 s)
 CAPTION_ROOM = 0.7  # of a caption's columns: translations run longer than the English line
 
@@ -61,8 +63,9 @@ def line_columns(locale: str) -> int:
 
 
 def reading_cps(locale: str) -> float:
-    """The most characters a second a cue may ask a viewer of `locale`'s script to read."""
-    return READING_CPS[script_kind(locale)]
+    """The most characters a second a cue may ask a viewer of `locale` to read."""
+    language = locale.split("-")[0]
+    return READING_CPS_BY_LANGUAGE.get(language, READING_CPS[script_kind(locale)])
 
 
 def reading_chars(text: str) -> int:
