@@ -15,16 +15,16 @@ the best. Two changes make it learn faster (`bench --audience` reports `releases
   posterior earned more on display ads) keeps the choice random, and so keeps real
   propensities, while following the posterior mean.
 
-On the bench's 20 markets (`bench --audience`) releases_to_half fell from 71 to RTH, regret_vs_uniform
-from 0.194 to RVU, and top_decile_share stayed where it was (TOP; was 0.904: the last 100 releases
-are held back by the exploration floor's 5 %, not by the posterior). SHARPEN 0.2 and 0.3
-measured alike. The other candidates fit worse: top-two Thompson sampling explores more, not
-less (it finds the best arm; it does not earn while finding it); choosing by the posterior
-mean learned about as fast but leaves no real propensities for off-policy evaluation; priors
-from the library's structure cannot tell a market's tastes apart (a trope shared across genres
-is one feature already), and priors matched to the market's own spreads changed little. Half
-on the second day (20) is out of reach: its picks learn from the first day's 20 episodes only,
-for about 100 features, and reach about 40 % top-decile.
+On the bench's 20 markets (`bench --audience`, 2026-12-07) releases_to_half fell from 71 to 40
+and regret_vs_uniform from 0.194 to 0.157; top_decile_share held (0.903, was 0.904: the last
+100 releases are held back by the exploration floor's 5 %, not by the posterior). SHARPEN 0.2
+and 0.3 measured alike. The other candidates fit worse: top-two Thompson sampling explores
+more, not less (it finds the best arm; it does not earn while finding it); choosing by the
+posterior mean learned about as fast but leaves no real propensities for off-policy evaluation;
+priors from the library's structure cannot tell a market's tastes apart (a trope shared across
+genres is one feature already), and priors matched to the market's own spreads changed little.
+Half on the second day (20) is out of reach: its picks learn from the first day's 20 episodes
+only, for about 100 features, and reach about 40 % top-decile.
 
 With probability EXPLORATION_FLOOR the pick is instead uniform over the candidates that carry a
 genre or trope the model has no evidence on yet (over all candidates when none does), so new
