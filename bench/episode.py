@@ -308,6 +308,7 @@ def voice_backends(root: Path) -> dict[str, dict[str, float]]:
     template = load_template(REPO / "templates" / f"{GENRE}.yaml").template
     policy = ContentPolicy.load(REPO / "templates" / "policy")
     ep = Episode(MediaStore(root), KEY)
+    dub(ep, template, policy, Espeak(), lambda locale: None)  # models loaded before the turns
     out = {}
     for name, speaker in (
         ("espeak", Espeak()),
