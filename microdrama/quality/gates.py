@@ -475,7 +475,7 @@ def cue_gates(timeline: dict, seconds: float, layout: Layout | None = None) -> l
     fast = [
         f"cue {n} asks for {cps:.1f} characters a second, at most {limit:g}"
         for n, cps in enumerate(speeds, 1)
-        if cps > limit
+        if cps > limit + READING_SLACK
     ]
     widest = max((display_width(c["text"]) for c in found), default=0)
     fastest = round(max(speeds, default=0.0), 1)
@@ -484,6 +484,10 @@ def cue_gates(timeline: dict, seconds: float, layout: Layout | None = None) -> l
         gate("captions_fit", fit, f"at most {most} rows a cue", rows=most, columns=widest),
         gate("reading_speed", fast, f"at most {fastest:g} characters a second", cps=fastest),
     ]
+
+
+READING_SLACK = 0.1  # characters a second: cue times are kept to the millisecond, so a cue
+# re-timed to the limit exactly can measure a hair over it
 
 
 def _frame_rate(rate: str) -> float:
