@@ -75,7 +75,13 @@ def test_template_edit_regenerates_one_genre_then_backfill(deployment: dict) -> 
         for n in nodes
         if n["assetChecksOrError"].get("checks")
     }
-    assert {c["name"] for c in checks["cut"]} == {"encoding", "duration", "segments"}
+    assert {c["name"] for c in checks["cut"]} == {
+        "encoding",
+        "duration",
+        "segments",
+        "moving",
+        "provenance",
+    }
     assert {c["name"] for c in checks["localized"]} >= {"loudness", "package", "burned_in"}
     assert all(c["blocking"] != (c["name"] == "all_locales") for v in checks.values() for c in v)
 

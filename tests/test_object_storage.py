@@ -26,6 +26,14 @@ def render_into(storage: str, cache: Path, monkeypatch: pytest.MonkeyPatch) -> d
     return render(None, str(KEY), SEED)
 
 
+SIGNED = (".c2pa", ".mp4")  # a C2PA signature carries its signing time: never the same twice
+
+
+def unsigned(manifest: dict) -> dict[str, str]:
+    """A manifest's files but those that carry a content credential."""
+    return {name: digest for name, digest in manifest["files"].items() if not name.endswith(SIGNED)}
+
+
 def test_memory_media_root_matches_a_local_one(
     factory: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -40,7 +48,7 @@ def test_memory_media_root_matches_a_local_one(
     for artifact in CHECKS:
         mine = read_json(Episode(local, KEY).dir(artifact) / "manifest.json")
         theirs = read_json(Episode(fresh, KEY).fetch(artifact) / "manifest.json")
-        assert theirs == mine, artifact
+        assert unsigned(theirs) == unsigned(mine), artifact
         assert (fresh.remote / relative / artifact / "manifest.json").exists()
     assert (fresh.episode_dir(KEY) / "cut" / "video" / "720p" / "index.m3u8").stat().st_size
     row = episode_row(Episode(fresh, KEY))

@@ -109,7 +109,7 @@ def test_a_killed_rerender_leaves_the_last_good_episode(
     video = folder / "cut" / "timeline.json"
     inode, row = video.stat().st_ino, catalog(factory).set_index("key").loc[SHORT_KEY]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "microdrama", "render", *RENDER_ARGS],
+        [str(Path(sys.executable).parent / "microdrama"), "render", *RENDER_ARGS],
         cwd=REPO,
         start_new_session=True,
         stdout=subprocess.DEVNULL,

@@ -118,7 +118,10 @@ def provenance(ep: Episode, localized: list[dict]) -> dict[str, object]:
 def translation_quality(ep: Episode, locales: list[str]) -> dict[str, dict]:
     """Each shipped target locale's reference-free translation estimate, as the voice stage
     measured it (absent for an episode made before the estimate existed)."""
-    dubbed = read_json(ep.fetch("voice") / "summary.json")["locales"]
+    summary = ep.fetch("voice") / "summary.json"
+    if not summary.exists():  # an episode of the scheme before per-locale dubs
+        return {}
+    dubbed = read_json(summary)["locales"]
     return {
         loc: dubbed[loc]["quality"]
         for loc in locales

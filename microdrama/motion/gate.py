@@ -102,8 +102,11 @@ def mouth_gate(rigs: list[ShotRig], spoken: list[Spoken]) -> Gate:
         stray = sorted(set(frames) - windows.get(who, set()))
         if stray:
             problems.append(f"{who}'s mouth moves on {len(stray)} silent frames from {stray[0]}")
-    shown = {p.id for rig in rigs for p in rig.puppets}
-    mute = sorted(who for who in windows if who in shown and not talking.get(who))
+    mute = sorted(
+        who
+        for who, frames in windows.items()
+        if frames & in_frame(rigs).get(who, set()) and not talking.get(who)
+    )
     if mute:
         problems.append(f"{', '.join(mute)} never open their mouths while they speak")
     opened = sum(len(f) for f in talking.values())
@@ -160,3 +163,15 @@ def frozen_gate(video: Path, frame_counts: list[int], fps: int, hold: float) -> 
         f"every shot moves; the longest still is {longest:.2f}s",
         longest_still=round(longest, 3),
     )
+
+
+def in_frame(rigs: list[ShotRig]) -> dict[str, set[int]]:
+    """Per character, the episode's frames of the shots it is in: a line spoken while its
+    speaker is off screen opens no mouth."""
+    out: dict[str, set[int]] = {}
+    first = 0
+    for rig in rigs:
+        for puppet in rig.puppets:
+            out.setdefault(puppet.id, set()).update(range(first, first + rig.camera.frames))
+        first += rig.camera.frames
+    return out

@@ -246,7 +246,8 @@ def _headroom(sound: Path, mix: Path) -> bool:
     if over <= 0:
         return False
     rate, samples = read_wav(mix)
-    write_wav(mix, rate, limit_true_peak(samples, rate, LIMIT_DBTP - over - 0.3))
+    ceiling = min(LIMIT_DBTP, true_peak(samples, rate)) - over - 0.3  # below where it is now
+    write_wav(mix, rate, limit_true_peak(samples, rate, ceiling, attempts=8))
     return True
 
 
