@@ -187,6 +187,9 @@ def test_a_batch_of_partitions_loads_each_model_once(rendered: dict) -> None:
     instance = dg.DagsterInstance.get()
     instance.add_dynamic_partitions("episodes", BATCH)
     MODELS.loads.clear()
+    # every model step, up to the score: the random models' noise is no sound to deliver, and
+    # the packaging after it loads no model
+    modelled = ("premise", "script", "frames", "voice", "motion", "cut", "music")
     outcome = defs.resolve_job_def("episode_job").execute_in_process(
         instance=instance,
         tags={
@@ -194,20 +197,12 @@ def test_a_batch_of_partitions_loads_each_model_once(rendered: dict) -> None:
             "dagster/asset_partition_range_end": BATCH[-1],
         },
         raise_on_error=False,
+        asset_selection=[dg.AssetKey(asset) for asset in modelled],
     )
     assert outcome.success
     assert set(MODELS.loads.values()) == {1}, MODELS.loads
     for partition in BATCH:
-        for asset in (
-            "premise",
-            "script",
-            "frames",
-            "voice",
-            "motion",
-            "cut",
-            "music",
-            "localized",
-        ):
+        for asset in modelled:
             event = latest(asset, partition)  # each partition records its own artifact
             assert event.metadata["path"].value.endswith(f"{partition}/{asset}")
             manifest = Path(event.metadata["path"].value) / "manifest.json"
