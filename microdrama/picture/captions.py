@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,17 +108,7 @@ class CaptionPainter:
     def wrap(self, text: str) -> list[str]:
         """Rows in logical order, broken between words (anywhere in CJK) where the next word
         would not fit; a word too wide for any row stays whole, on its own (`fits` says so)."""
-        lines, current = [], ""
-        for token in caption_tokens(text):
-            trial = current + token
-            if current.strip() and not self.fits(trial.strip()):
-                lines.append(current.strip())
-                current = token.lstrip()
-            else:
-                current = trial
-        if current.strip():
-            lines.append(current.strip())
-        return lines
+        return fill_rows(caption_tokens(text), self.fits)
 
     def _drawn(self, row: str) -> str:
         """What PIL is given: raqm reorders and shapes by itself; PIL's basic layout draws
@@ -218,3 +209,18 @@ def split_cues(
             out.append(Cue(round(clock, 3), round(min(clock + step, end), 3), part, line))
             clock += step
     return out
+
+
+def fill_rows(tokens: list[str], fits: Callable[[str], bool]) -> list[str]:
+    """Tokens laid greedily on rows, a row closed when the next token would not fit."""
+    rows, current = [], ""
+    for token in tokens:
+        trial = current + token
+        if current.strip() and not fits(trial.strip()):
+            rows.append(current.strip())
+            current = token.lstrip()
+        else:
+            current = trial
+    if current.strip():
+        rows.append(current.strip())
+    return rows

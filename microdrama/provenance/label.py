@@ -20,6 +20,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw
 
+from microdrama.picture.captions import fill_rows
 from microdrama.picture.fonts import FontFile, font_for
 
 LABEL_SECONDS = 3.0  # at least 2 s (GB 45438); a player's start-up never eats into the minimum
@@ -88,17 +89,7 @@ def _wrap(text: str, font, limit: float) -> list[str]:
     """Words (or CJK characters) on lines no wider than `limit` pixels."""
     wide = any(unicodedata.east_asian_width(ch) in "WF" for ch in text)
     tokens = list(text) if wide else re.findall(r"\S+\s*|\s+", text)
-    lines, current = [], ""
-    for token in tokens:
-        trial = current + token
-        if current.strip() and font.getlength(trial.strip()) > limit:
-            lines.append(current.strip())
-            current = token.lstrip()
-        else:
-            current = trial
-    if current.strip():
-        lines.append(current.strip())
-    return lines
+    return fill_rows(tokens, lambda row: font.getlength(row) <= limit)
 
 
 def paint_card(
