@@ -176,6 +176,12 @@ def flower_workers(url: str) -> list[str]:
         return []
 
 
+def both_listed(url: str) -> list[str]:
+    """Flower's workers once it lists a `gpu` and a `cpu` one (each answers in its own time)."""
+    listed = flower_workers(url)
+    return listed if {name.split("@")[0] for name in listed} == {"gpu", "cpu"} else []
+
+
 START_SENSOR = """
 mutation ($name: String!) {
   startSensor(sensorSelector: {repositoryLocationName: "microdrama",
@@ -209,7 +215,7 @@ def test_the_release_cadence_makes_episodes_on_the_cluster_through_the_daemon(
 
         made_runs = wait_for("three episodes from the cadence", three_made, 900, every=2)
         with flower(env, tmp_path / "logs") as monitor:
-            seen = wait_for("Flower to list the workers", lambda: flower_workers(monitor), 60)
+            seen = wait_for("Flower to list both workers", lambda: both_listed(monitor), 60)
         failed = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]))
         ran = [step_workers(instance, r.run_id) for r in made_runs]
 

@@ -1,5 +1,5 @@
 """The production profile for real: Postgres storage, the run queue, the daemon, and a backfill
-of 20 episodes with several runs at once, in a database created for the test and dropped after."""
+of two batches of episodes running at once, in a database created for the test and dropped after."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from bench.postgres import scratch_database
 from bench.services import REPO, dagster_services, wait_for
 from commands.cli import main
 
-EPISODES = 20
+EPISODES = 8  # two runs of MICRODRAMA_EPISODES_PER_RUN (4): the queue runs both at once
 SHORT = Path(__file__).parent / "fixtures" / "short-revenge.yaml"
 POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 

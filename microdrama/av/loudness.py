@@ -159,9 +159,13 @@ def soft_limit(samples: np.ndarray) -> np.ndarray:
 
 
 def normalize(
-    samples: np.ndarray, rate: int, target: float = TARGET_LUFS, attempts: int = 4
+    samples: np.ndarray,
+    rate: int,
+    target: float = TARGET_LUFS,
+    ceiling_dbtp: float = LIMIT_DBTP,
+    attempts: int = 4,
 ) -> np.ndarray:
-    """The samples scaled to `target` LUFS, true peak held under `LIMIT_DBTP`; silence stays
+    """The samples scaled to `target` LUFS, true peak held under `ceiling_dbtp`; silence stays
     silence.
 
     The limiter takes a little loudness back, so the gain is measured again and corrected.
@@ -170,8 +174,9 @@ def normalize(
     for _ in range(attempts):
         if measured < SILENT_LUFS or abs(measured - target) <= 0.1:
             break
-        samples = limit_true_peak(samples * 10 ** ((target - measured) / 20), rate)
+        gained = samples * 10 ** ((target - measured) / 20)
+        samples = limit_true_peak(gained, rate, ceiling_dbtp)
         measured = integrated_loudness(samples, rate)
     if measured >= SILENT_LUFS:
-        samples = limit_true_peak(samples, rate)
+        samples = limit_true_peak(samples, rate, ceiling_dbtp)
     return samples

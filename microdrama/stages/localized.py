@@ -15,8 +15,11 @@ from microdrama.av.ffmpeg import probe
 from microdrama.av.loudness import (
     LIMIT_DBTP,
     MAX_TRUE_PEAK_DBTP,
+    TARGET_LUFS,
+    TOLERANCE_LU,
     decode_audio,
-    limit_true_peak,
+    integrated_loudness,
+    normalize,
     true_peak,
 )
 from microdrama.av.timing import MAX_TEMPO, ShotTiming, place_lines
@@ -189,8 +192,8 @@ def _place(
         write_bytes(folder / "episode.vtt", to_vtt(cues).encode())
         write_subtitles(cues, total, folder)
         sound = encode_sound(mix, folder / "audio", settings, aigc_tags(stamp.record))
-        for _ in range(HEADROOM_TRIES):  # the encoder overshot the ceiling: limit lower, again
-            if not _headroom(sound, mix):
+        for last in [False] * (REMASTER_TRIES - 1) + [True]:
+            if not _remaster(sound, mix, last):
                 break
             shutil.rmtree(folder / "audio")
             sound = encode_sound(mix, folder / "audio", settings, aigc_tags(stamp.record))
@@ -234,20 +237,33 @@ def _place(
     return gates, {"title": title, "seconds": total, "burned_in": burn}
 
 
-HEADROOM_TRIES = 3  # noise-like audio (a random test model's voice) can overshoot twice
+HEADROOM_MARGIN_DB = 0.3
+REMASTER_TRIES = 3  # noise-like audio (a random test model's voice) can overshoot twice
 
 
-def _headroom(sound: Path, mix: Path) -> bool:
-    """Whether the decoded rendition peaks over the delivery ceiling; if so, the mix (which
-    the burned-in MP4 encodes too) is limited lower by the overshoot, plus a margin."""
+def _remaster(sound: Path, mix: Path, last: bool) -> bool:
+    """Whether the decoded rendition misses the delivery targets; if so, the mix (which the
+    burned-in MP4 encodes too) is mastered again to what the encoder made of it.
+
+    The encoder drops loudness (AAC's low-pass) and overshoots the ceiling (it rebuilds the
+    waveform), so the mix aims higher by what was lost and limits lower by what was over.
+    Limiting harder makes noise-like audio overshoot more, so the `last` try only turns the
+    whole mix down or up: the encoder's peaks and loudness follow a gain."""
     audio = next(s for s in probe(sound)["streams"] if s["codec_type"] == "audio")
+    decoded_rate = int(audio["sample_rate"])
     decoded = decode_audio(sound).reshape(-1, int(audio["channels"]))
-    over = true_peak(decoded, int(audio["sample_rate"])) - MAX_TRUE_PEAK_DBTP
-    if over <= 0:
+    lost = TARGET_LUFS - integrated_loudness(decoded, decoded_rate)
+    over = true_peak(decoded, decoded_rate) - MAX_TRUE_PEAK_DBTP
+    if (over <= 0 and abs(lost) <= TOLERANCE_LU / 2) or not np.isfinite(lost):
         return False
     rate, samples = read_wav(mix)
-    ceiling = min(LIMIT_DBTP, true_peak(samples, rate)) - over - 0.3  # below where it is now
-    write_wav(mix, rate, limit_true_peak(samples, rate, ceiling, attempts=8))
+    if last:
+        gain_db = min(lost, -over - HEADROOM_MARGIN_DB)
+        write_wav(mix, rate, (samples * 10 ** (gain_db / 20)).astype(np.float32))
+        return True
+    ceiling = min(LIMIT_DBTP, true_peak(samples, rate)) - max(0.0, over + HEADROOM_MARGIN_DB)
+    target = integrated_loudness(samples, rate) + lost
+    write_wav(mix, rate, normalize(samples, rate, target, ceiling))
     return True
 
 
