@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.partitions import episodes_of
+from assets.partitions import episode_partitions, episodes_of
 from microdrama.media import MediaStore
 from microdrama.models.device import MODELS, ModelError, ModelUse
 from microdrama.quality.gates import CHECKS, NON_BLOCKING, Gate, GateFailure
@@ -104,6 +104,35 @@ def episode_batch(
         ep = Episode(store, key)
         batch.append((ep, ep.own_template() or genre_template(store, key.genre)[0]))
     return batch
+
+
+def episode_asset(
+    *,
+    deps: list[object],
+    code_version: str,
+    kinds: set[str],
+    model: bool = False,
+    retry: bool = True,
+) -> Callable[[Callable[..., object]], dg.AssetsDefinition]:
+    """What every stage of an episode is as an asset, said once: a partition per episode, its
+    gates as checks, batched in backfills; a `model` step goes to the GPU queue and pool, and a
+    `retry` step gets another try when a process crashes (never when a gate fails)."""
+
+    def decorate(fn: Callable[..., object]) -> dg.AssetsDefinition:
+        placement = {"op_tags": model_step_tags(), "pool": "gpu"} if model else {}
+        return dg.asset(
+            partitions_def=episode_partitions,
+            deps=deps,
+            group_name=EPISODE_GROUP,
+            code_version=code_version,
+            kinds=kinds,
+            check_specs=gate_checks(fn.__name__),
+            backfill_policy=EPISODE_BATCH,
+            retry_policy=TRANSIENT_RETRY if retry else None,
+            **placement,
+        )(fn)
+
+    return decorate
 
 
 def gate_checks(artifact: str) -> list[dg.AssetCheckSpec]:

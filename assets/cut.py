@@ -2,32 +2,18 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from assets.common import (
-    EPISODE_BATCH,
-    EPISODE_GROUP,
-    TRANSIENT_RETRY,
-    episode_batch,
-    gate_checks,
-    image_markdown,
-    materialized,
-)
+from assets.common import episode_asset, episode_batch, image_markdown, materialized
 from assets.frames import frames
 from assets.motion import motion
-from assets.partitions import episode_partitions
 from assets.voice import voice
 from microdrama.stages import Episode, Staged, each, make_cut
 from resources import Disclosure, MediaStoreResource, ModelBackends, VideoEncoder
 
 
-@dg.asset(
-    partitions_def=episode_partitions,
+@episode_asset(
     deps=[frames, voice, motion],
-    group_name=EPISODE_GROUP,
     code_version="4",  # 4: the AI label, the AIGC record, C2PA sidecars
     kinds={"ffmpeg"},
-    check_specs=gate_checks("cut"),
-    backfill_policy=EPISODE_BATCH,
-    retry_policy=TRANSIENT_RETRY,
 )
 def cut(
     context: dg.AssetExecutionContext,

@@ -2,34 +2,17 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from assets.common import (
-    EPISODE_BATCH,
-    EPISODE_GROUP,
-    TRANSIENT_RETRY,
-    episode_batch,
-    gate_checks,
-    image_markdown,
-    materialized,
-    model_errors,
-    model_step_tags,
-)
-from assets.partitions import episode_partitions
+from assets.common import episode_asset, episode_batch, image_markdown, materialized, model_errors
 from assets.script import script
 from microdrama.stages import Episode, Staged, make_frames, screening_of
 from resources import MediaStoreResource, ModelBackends, VideoEncoder
 
 
-@dg.asset(
-    partitions_def=episode_partitions,
+@episode_asset(
     deps=[script],
-    group_name=EPISODE_GROUP,
     code_version="2",
     kinds={"pillow", "diffusers"},
-    check_specs=gate_checks("frames"),
-    backfill_policy=EPISODE_BATCH,
-    op_tags=model_step_tags(),
-    retry_policy=TRANSIENT_RETRY,
-    pool="gpu",
+    model=True,
 )
 def frames(
     context: dg.AssetExecutionContext,

@@ -2,33 +2,19 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from assets.common import (
-    EPISODE_BATCH,
-    EPISODE_GROUP,
-    TRANSIENT_RETRY,
-    episode_batch,
-    gate_checks,
-    left_out,
-    materialized,
-)
+from assets.common import episode_asset, episode_batch, left_out, materialized
 from assets.cut import cut
 from assets.music import music
-from assets.partitions import episode_partitions
 from assets.voice import voice
 from microdrama.provenance.verify import package_disclosure
 from microdrama.stages import Episode, Staged, each, make_localized, package_path
 from resources import Disclosure, Localization, MediaStoreResource, ModelBackends, VideoEncoder
 
 
-@dg.asset(
-    partitions_def=episode_partitions,
+@episode_asset(
     deps=[cut, voice, music],
-    group_name=EPISODE_GROUP,
     code_version="4",  # 4: labelled subtitles and MP4s, AIGC record, C2PA
     kinds={"ffmpeg", "hls"},
-    check_specs=gate_checks("localized"),
-    backfill_policy=EPISODE_BATCH,
-    retry_policy=TRANSIENT_RETRY,
 )
 def localized(
     context: dg.AssetExecutionContext,

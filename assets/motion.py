@@ -2,34 +2,18 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from assets.common import (
-    EPISODE_BATCH,
-    EPISODE_GROUP,
-    TRANSIENT_RETRY,
-    episode_batch,
-    gate_checks,
-    materialized,
-    model_errors,
-    model_step_tags,
-)
+from assets.common import episode_asset, episode_batch, materialized, model_errors
 from assets.frames import frames
-from assets.partitions import episode_partitions
 from assets.voice import voice
 from microdrama.stages import Episode, Staged, make_motion
 from resources import MediaStoreResource, ModelBackends, VideoEncoder
 
 
-@dg.asset(
-    partitions_def=episode_partitions,
+@episode_asset(
     deps=[frames, voice],
-    group_name=EPISODE_GROUP,
     code_version="2",  # 2: the embedded default rigs a motion comic
     kinds={"diffusers"},
-    check_specs=gate_checks("motion"),
-    backfill_policy=EPISODE_BATCH,
-    op_tags=model_step_tags(),
-    retry_policy=TRANSIENT_RETRY,
-    pool="gpu",
+    model=True,
 )
 def motion(
     context: dg.AssetExecutionContext,

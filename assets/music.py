@@ -2,33 +2,17 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from assets.common import (
-    EPISODE_BATCH,
-    EPISODE_GROUP,
-    TRANSIENT_RETRY,
-    episode_batch,
-    gate_checks,
-    materialized,
-    model_errors,
-    model_step_tags,
-)
+from assets.common import episode_asset, episode_batch, materialized, model_errors
 from assets.cut import cut
-from assets.partitions import episode_partitions
 from microdrama.stages import Episode, Staged, make_music
 from resources import MediaStoreResource, ModelBackends, TemplateLibrary, VideoEncoder
 
 
-@dg.asset(
-    partitions_def=episode_partitions,
+@episode_asset(
     deps=[cut],
-    group_name=EPISODE_GROUP,
     code_version="1",
     kinds={"fluidsynth", "transformers"},
-    check_specs=gate_checks("music"),
-    backfill_policy=EPISODE_BATCH,
-    op_tags=model_step_tags(),
-    retry_policy=TRANSIENT_RETRY,
-    pool="gpu",
+    model=True,
 )
 def music(
     context: dg.AssetExecutionContext,

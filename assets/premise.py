@@ -3,16 +3,8 @@ from dataclasses import replace
 
 import dagster as dg
 
-from assets.common import (
-    EPISODE_BATCH,
-    EPISODE_GROUP,
-    gate_checks,
-    genre_template,
-    materialized,
-    model_errors,
-    model_step_tags,
-)
-from assets.partitions import episode_partitions, episodes_of
+from assets.common import episode_asset, genre_template, materialized, model_errors
+from assets.partitions import episodes_of
 from assets.release import latest_release, release
 from microdrama.concepts.planner import plan_episode
 from microdrama.release import Release, default_seed, utc_now
@@ -42,16 +34,12 @@ def release_for(instance: dg.DagsterInstance, ep: Episode) -> Release:
     return made
 
 
-@dg.asset(
-    partitions_def=episode_partitions,
+@episode_asset(
     deps=[release],
-    group_name=EPISODE_GROUP,
     code_version="3",
     kinds={"python"},
-    check_specs=gate_checks("premise"),
-    backfill_policy=EPISODE_BATCH,
-    op_tags=model_step_tags(),
-    pool="gpu",
+    model=True,
+    retry=False,
 )
 def premise(
     context: dg.AssetExecutionContext,

@@ -2,16 +2,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from assets.common import (
-    EPISODE_BATCH,
-    EPISODE_GROUP,
-    episode_batch,
-    gate_checks,
-    materialized,
-    model_errors,
-    model_step_tags,
-)
-from assets.partitions import episode_partitions
+from assets.common import episode_asset, episode_batch, materialized, model_errors
 from assets.premise import premise
 from microdrama.concepts.planner import continuity
 from microdrama.stages import Episode, Staged, each, make_script
@@ -19,16 +10,12 @@ from microdrama.words.template import GenreTemplate
 from resources import MediaStoreResource, ModelBackends, TemplateLibrary
 
 
-@dg.asset(
-    partitions_def=episode_partitions,
+@episode_asset(
     deps=[premise],
-    group_name=EPISODE_GROUP,
     code_version="2",
     kinds={"python"},
-    check_specs=gate_checks("script"),
-    backfill_policy=EPISODE_BATCH,
-    op_tags=model_step_tags(),
-    pool="gpu",
+    model=True,
+    retry=False,
 )
 def script(
     context: dg.AssetExecutionContext,

@@ -2,35 +2,18 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from assets.common import (
-    EPISODE_BATCH,
-    EPISODE_GROUP,
-    TRANSIENT_RETRY,
-    episode_batch,
-    gate_checks,
-    left_out,
-    materialized,
-    model_errors,
-    model_step_tags,
-)
-from assets.partitions import episode_partitions
+from assets.common import episode_asset, episode_batch, left_out, materialized, model_errors
 from assets.script import script
 from microdrama.stages import Episode, Staged, each, make_voice
 from microdrama.words.template import SOURCE_LOCALE
 from resources import Localization, MediaStoreResource, ModelBackends, TemplateLibrary
 
 
-@dg.asset(
-    partitions_def=episode_partitions,
+@episode_asset(
     deps=[script],
-    group_name=EPISODE_GROUP,
     code_version="2",
     kinds={"espeak", "apertium", "transformers"},
-    check_specs=gate_checks("voice"),
-    backfill_policy=EPISODE_BATCH,
-    op_tags=model_step_tags(),
-    retry_policy=TRANSIENT_RETRY,
-    pool="gpu",
+    model=True,
 )
 def voice(
     context: dg.AssetExecutionContext,
