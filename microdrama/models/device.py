@@ -233,6 +233,29 @@ def from_pretrained(load: Callable[..., T], source: str, variable: str, **kwargs
         raise ModelError(f"{variable}={source}: cannot load this model {where}: {first}") from exc
 
 
+def load_pretrained(
+    reader: Any, model_class: Any, source: str, variable: str, device: DeviceConfig
+) -> tuple[Any, Any]:
+    """A transformers model with what reads its input (tokenizer or processor), in the
+    device's precision, on the device and ready to infer."""
+    prepared = from_pretrained(reader.from_pretrained, source, variable)
+    model = from_pretrained(
+        model_class.from_pretrained, source, variable, dtype=device.torch_dtype()
+    )
+    return prepared, model.to(device.torch_device()).eval()
+
+
+def load_pipeline(pipeline_class: Any, name: str, variable: str, device: DeviceConfig) -> Any:
+    """A diffusers pipeline in the device's precision, without progress bars (not yet placed:
+    the caller checks what it is first)."""
+    source = model_source(name, variable)
+    pipe = from_pretrained(
+        pipeline_class.from_pretrained, source, variable, dtype=device.torch_dtype()
+    )
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
+
+
 def place(pipe: Any, device: DeviceConfig) -> Any:
     """A diffusers pipeline on the device, or offloaded to it as `device.offload` asks."""
     target = device.torch_device()

@@ -15,14 +15,7 @@ from typing import Any
 
 from PIL import Image, ImageOps
 
-from microdrama.models.device import (
-    MODELS,
-    DeviceConfig,
-    ModelError,
-    from_pretrained,
-    model_source,
-    place,
-)
+from microdrama.models.device import MODELS, DeviceConfig, ModelError, load_pipeline, place
 from microdrama.picture.storyboard import PaintJob, paint_shot
 from microdrama.quality.gates import MIN_LUMA_STD, luma_spread
 from microdrama.words.story import Shot
@@ -113,14 +106,7 @@ class DiffusionPainter:
     def _load(self) -> Any:
         import diffusers
 
-        source = model_source(self.model, VARIABLE)
-        pipe = from_pretrained(
-            diffusers.AutoPipelineForText2Image.from_pretrained,
-            source,
-            VARIABLE,
-            dtype=self.device.torch_dtype(),
-        )
-        pipe.set_progress_bar_config(disable=True)
+        pipe = load_pipeline(diffusers.AutoPipelineForText2Image, self.model, VARIABLE, self.device)
         if self.attention_slicing:
             pipe.enable_attention_slicing()
         return place(pipe, self.device)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from microdrama.locales.translation import MachineTranslator
-from microdrama.models.device import MODELS, DeviceConfig, ModelError, from_pretrained, model_source
+from microdrama.models.device import MODELS, DeviceConfig, ModelError, load_pretrained, model_source
 from microdrama.words.template import SOURCE_LOCALE
 from microdrama.words.text import caption_columns, display_width, stuck, unprintable
 
@@ -53,11 +53,7 @@ class Seq2SeqTranslator:
     def _load(self, source: str) -> tuple[Any, Any]:
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-        tokenizer = from_pretrained(AutoTokenizer.from_pretrained, source, VARIABLE)
-        model = from_pretrained(
-            AutoModelForSeq2SeqLM.from_pretrained, source, VARIABLE, dtype=self.device.torch_dtype()
-        )
-        return tokenizer, model.to(self.device.torch_device()).eval()
+        return load_pretrained(AutoTokenizer, AutoModelForSeq2SeqLM, source, VARIABLE, self.device)
 
     def loaded(self) -> tuple[Any, Any]:
         source = model_source(self.model.replace("{lang}", SHORT_CODES[self.locale]), VARIABLE)

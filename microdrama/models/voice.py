@@ -15,7 +15,7 @@ from typing import Any
 
 from microdrama.av.wav import write_wav
 from microdrama.locales.espeak import EMOTION_PROSODY, Espeak
-from microdrama.models.device import MODELS, DeviceConfig, ModelError, from_pretrained, model_source
+from microdrama.models.device import MODELS, DeviceConfig, ModelError, load_pretrained, model_source
 from microdrama.quality.gates import MIN_RMS_DBFS, level_dbfs, plausible_seconds
 from microdrama.words.template import Voice
 
@@ -45,14 +45,8 @@ class SpeechModel:
     def _load(self, source: str) -> tuple[Any, Any]:
         from transformers import AutoModelForTextToWaveform, AutoTokenizer
 
-        tokenizer = from_pretrained(AutoTokenizer.from_pretrained, source, VARIABLE)
-        model = from_pretrained(
-            AutoModelForTextToWaveform.from_pretrained,
-            source,
-            VARIABLE,
-            dtype=self.device.torch_dtype(),
-        )
-        return tokenizer, model.to(self.device.torch_device()).eval()
+        model_class = AutoModelForTextToWaveform
+        return load_pretrained(AutoTokenizer, model_class, source, VARIABLE, self.device)
 
     def loaded(self, locale: str) -> tuple[Any, Any]:
         source = self._source(locale)

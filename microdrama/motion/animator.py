@@ -19,14 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 from PIL import Image, ImageOps
 
-from microdrama.models.device import (
-    MODELS,
-    DeviceConfig,
-    ModelError,
-    from_pretrained,
-    model_source,
-    place,
-)
+from microdrama.models.device import MODELS, DeviceConfig, ModelError, load_pipeline, place
 from microdrama.motion.clip import write_clip
 from microdrama.motion.gate import clip_gate
 
@@ -101,20 +94,13 @@ class DiffusersAnimator:
     def _load(self) -> Any:
         import diffusers
 
-        source = model_source(self.model, VARIABLE)
-        pipe = from_pretrained(
-            diffusers.DiffusionPipeline.from_pretrained,
-            source,
-            VARIABLE,
-            dtype=self.device.torch_dtype(),
-        )
+        pipe = load_pipeline(diffusers.DiffusionPipeline, self.model, VARIABLE, self.device)
         accepts = inspect.signature(pipe.__call__).parameters
         if not {"image", "num_frames"} <= accepts.keys():
             raise ModelError(
-                f"{VARIABLE}={source}: {type(pipe).__name__} does not animate an image; "
+                f"{VARIABLE}={self.model}: {type(pipe).__name__} does not animate an image; "
                 "name an image-to-video pipeline (e.g. stabilityai/stable-video-diffusion-img2vid)"
             )
-        pipe.set_progress_bar_config(disable=True)
         return place(pipe, self.device)
 
     def pipeline(self) -> Any:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from microdrama.av.loudness import normalize
-from microdrama.models.device import MODELS, DeviceConfig, ModelError, from_pretrained, model_source
+from microdrama.models.device import MODELS, DeviceConfig, ModelError, load_pretrained, model_source
 from microdrama.music.moods import Mood
 from microdrama.music.render import SOUNDFONT, Composer, render_stingers
 from microdrama.music.score import ScoreRequest
@@ -89,14 +89,8 @@ class MusicGenComposer:
             raise ModelError(
                 f"{VARIABLE}: MusicGen needs transformers; pip install 'microdrama[neural]' ({exc})"
             ) from exc
-        processor = from_pretrained(AutoProcessor.from_pretrained, source, VARIABLE)
-        model = from_pretrained(
-            MusicgenForConditionalGeneration.from_pretrained,
-            source,
-            VARIABLE,
-            dtype=self.device.torch_dtype(),
-        )
-        return processor, model.to(self.device.torch_device()).eval()
+        model_class = MusicgenForConditionalGeneration
+        return load_pretrained(AutoProcessor, model_class, source, VARIABLE, self.device)
 
     def loaded(self) -> tuple[Any, Any]:
         source = model_source(self.model, VARIABLE)
