@@ -1,3 +1,5 @@
+import hashlib
+
 import dagster as dg
 
 from assets.partitions import genre_partitions
@@ -5,6 +7,16 @@ from microdrama.keys import check_key
 from microdrama.words.template import TemplateError, load_template
 from microdrama.words.template_table import template_row
 from resources import MediaStoreResource, TemplateLibrary
+
+
+def template_source(templates: TemplateLibrary, genre: str) -> str:
+    """A digest of all that `genre_templates` reads for `genre` (its file's bytes, its concept
+    library's digest): while it stays the same, another run would write the same table."""
+    path = templates.path / f"{genre}.yaml"
+    library = templates.concepts()
+    concepts = library.digest(genre) if genre in library.genres else ""
+    made_of = (path.read_bytes() if path.exists() else b"") + concepts.encode()
+    return hashlib.sha256(made_of).hexdigest()[:16]
 
 
 @dg.asset(
@@ -27,7 +39,8 @@ def genre_templates(
     concept = templates.path / "concepts" / f"{genre}.yaml"
     if genre in library.genres and not path.exists():  # concept-driven, with no fallback
         return dg.MaterializeResult(
-            data_version=dg.DataVersion(library.digest(genre)), metadata={"file": str(concept)}
+            data_version=dg.DataVersion(library.digest(genre)),
+            metadata={"file": str(concept), "source": template_source(templates, genre)},
         )
     if not path.exists():
         raise dg.Failure(f"{path}: no template for genre {genre!r}")
@@ -49,6 +62,7 @@ def genre_templates(
         metadata={
             "path": dg.MetadataValue.path(str(table_path)),
             "file": str(path),
+            "source": template_source(templates, genre),
             "title": t.title,
             "shots": t.shot_count,
             "runtime_seconds": t.runtime_seconds,

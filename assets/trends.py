@@ -9,6 +9,12 @@ from microdrama.words.template_table import markdown_table
 from resources import MediaStoreResource, TrendFeed
 
 
+def feed_source(path: Path) -> str:
+    """A digest of the feed file's bytes: while it stays the same, another run of `trends`
+    would write the same tables."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.exists() else ""
+
+
 @dg.asset(group_name="inputs", code_version="1", kinds={"pandas", "parquet"})
 def trends(media: MediaStoreResource, trend_feed: TrendFeed) -> dg.MaterializeResult:
     """The trend feed, typed and cleaned: what topics are hot, when and where.
@@ -16,6 +22,7 @@ def trends(media: MediaStoreResource, trend_feed: TrendFeed) -> dg.MaterializeRe
     Rows that cannot be trusted (bad dates, scores or topics, duplicates) go to the
     trends_quarantine table with their reason; the good rows are used.
     """
+    source = feed_source(Path(trend_feed.path))
     table, quarantined = read_trend_feed(Path(trend_feed.path))
     store = media.store()
     path = store.write_table(table, store.table_path("trends"))
@@ -27,6 +34,7 @@ def trends(media: MediaStoreResource, trend_feed: TrendFeed) -> dg.MaterializeRe
         data_version=dg.DataVersion(digest.hexdigest()[:16]),
         metadata={
             "path": dg.MetadataValue.path(str(path)),
+            "source": source,
             "rows": len(table),
             "quarantined": len(quarantined),
             "quarantine_reasons": dg.MetadataValue.json(reasons),

@@ -13,6 +13,8 @@ import dagster as dg
 
 from assets.partitions import episode_partitions, genre_partitions
 from assets.release import latest_release, observation
+from assets.templates import genre_templates, template_source
+from assets.trends import feed_source, trends
 from definitions import defs
 from instance.minting import Minter
 from microdrama.catalog.retention import record_restore
@@ -161,6 +163,53 @@ def catalog_template_hash(
     return template_from_table(store.read_table(store.template_table(genre)), genre)[1]
 
 
+CODE_VERSION_TAG = "dagster/code_version"  # on every materialization, by Dagster
+
+
+def made_from(
+    instance: dg.DagsterInstance,
+    asset: dg.AssetsDefinition,
+    partition: str | None,
+    source: str,
+    output: Path | None,
+) -> bool:
+    """Whether the asset's latest materialization was made from `source` by the code of today
+    and its `output` (in the media store configured now) is there: another run would make the
+    same thing again."""
+    found = instance.fetch_materializations(
+        dg.AssetRecordsFilter(
+            asset_key=asset.key, asset_partitions=[partition] if partition else None
+        ),
+        limit=1,
+    ).records
+    made = found[0].asset_materialization if found else None
+    if made is None or not source:
+        return False
+    return (
+        getattr(made.metadata.get("source"), "value", None) == source
+        and made.tags.get(CODE_VERSION_TAG) == asset.code_versions_by_key[asset.key]
+        and (output is None or output.exists())
+    )
+
+
+def refresh_inputs(
+    instance: dg.DagsterInstance, genre: str, location: dg.Definitions | None = None
+) -> None:
+    """The genre's template and the trend feed, made again where their files or code changed
+    since they were last made; a render of unchanged inputs (the usual case) runs one job, not
+    three."""
+    with resources("templates", "trend_feed", "media", location=location) as built:
+        template = template_source(built.templates, genre)
+        table = built.media.store().template_table(genre)
+        has_file = (built.templates.path / f"{genre}.yaml").exists()
+        feed = feed_source(Path(built.trend_feed.path))
+        trend_table = built.media.store().table_path("trends")
+    if not made_from(instance, genre_templates, genre, template, table if has_file else None):
+        run_job(instance, "templates_job", genre, genre, location)
+    if not made_from(instance, trends, None, feed, trend_table):
+        run_job(instance, "trends_job", None, "the trend feed", location)
+
+
 def render(
     genre: str | None,
     episode: str | None,
@@ -195,8 +244,7 @@ def render(
     instance = open_instance(home)
     if not instance.has_dynamic_partition(genre_partitions.name, genre):
         instance.add_dynamic_partitions(genre_partitions.name, [genre])
-    run_job(instance, "templates_job", genre, genre, location)
-    run_job(instance, "trends_job", None, "the trend feed", location)
+    refresh_inputs(instance, genre, location)
     with resources("catalog", "trend_feed", location=location) as built:
         catalog = built.catalog
         feed = built.trend_feed.path
