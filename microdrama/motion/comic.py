@@ -3,7 +3,8 @@
 Each shot is rigged once (`rig_shot`): its backdrop, each character, its props and its
 foreground as separate sprites at their own depth, and every face state a character needs (the
 mouth open by a few degrees, the eyes shut) as small patches. Frames are then composed from
-the rig (`ShotRig.frames`) with PIL pastes and crops, which cost a few milliseconds a frame:
+the rig (`ShotRig.frames`) with PIL pastes and crops straight into the encoder's yuv420p planes
+(motion/planes.py), which cost a few milliseconds a frame:
 
 - the camera drifts, and every layer moves by the camera's offset times its depth, so near
   layers move more than far ones (parallax);
@@ -31,6 +32,7 @@ from PIL import Image
 
 from microdrama.av.wav import read_wav
 from microdrama.media import read_json, write_json
+from microdrama.motion.planes import PIXEL_FORMAT, FrameBuffer, Planes, backdrop_planes
 from microdrama.picture.brush import matte
 from microdrama.picture.characters import Face
 from microdrama.picture.figure import Figure
@@ -186,12 +188,14 @@ class Puppet:
     mouth: list[int]
     shut: set[int]
     phase: float
-    _cache: dict[tuple[int, int, bool], Image.Image] = field(default_factory=dict, repr=False)
+    _cache: dict[tuple[int, int, bool], Planes] = field(default_factory=dict, repr=False)
+    _faces: dict[tuple[int, bool], Planes] = field(default_factory=dict, repr=False)
+    _still: Planes | None = field(default=None, repr=False)
 
     def state(self, n: int) -> tuple[int, bool]:
         return (self.mouth[n] if n < len(self.mouth) else 0), n not in self.shut
 
-    def picture(self, n: int, fps: int) -> tuple[Image.Image, int]:
+    def picture(self, n: int, fps: int) -> tuple[Planes, int]:
         """The sprite at frame `n` (breathing, talking, blinking), and how far it rises."""
         base = self.sprite.image
         phase = 2 * math.pi * n / (BREATH_SECONDS * fps) + self.phase
@@ -199,30 +203,34 @@ class Puppet:
         level, eyes = self.state(n)
         key = (step, level, eyes)
         if key not in self._cache:
-            img = self._breathing(step)
+            planes = self._breathing(step)
             if (level, eyes) != (0, True):
-                img = img.copy()
-                img.paste(self.faces[level, eyes], self.face_at)
-            self._cache[key] = img
+                planes = planes.replaced(self._face(level, eyes), self.face_at)
+            self._cache[key] = planes
         return self._cache[key], step
 
-    def _breathing(self, step: int) -> Image.Image:
+    def _face(self, level: int, eyes: bool) -> Planes:
+        if (level, eyes) not in self._faces:
+            self._faces[level, eyes] = Planes.of(self.faces[level, eyes])
+        return self._faces[level, eyes]
+
+    def _breathing(self, step: int) -> Planes:
         """The sprite `step` rows taller (or shorter) below the face: rows of the chest and
         below repeated (or dropped) evenly, so the head rises and falls unscaled and its face
         patches still fit. A stretch of a per cent needs no resampling."""
         key = (step, 0, True)
         if key in self._cache:
             return self._cache[key]
-        pixels = np.asarray(self.sprite.image)
-        height = pixels.shape[0]
+        if self._still is None:
+            self._still = Planes.of(self.sprite.image)
+        height = self.sprite.image.height
         neck = min(height - 1, self.face_at[1] + self.faces[0, False].height)
         below = height - neck
         rows = np.concatenate(
             [np.arange(neck), neck + (np.arange(below + step) * below // (below + step))]
         )
-        img = Image.fromarray(pixels[rows], "RGBA")
-        self._cache[key] = img
-        return img
+        self._cache[key] = self._still.rows(rows)
+        return self._cache[key]
 
 
 @dataclass
@@ -237,14 +245,14 @@ class ShotRig:
     width: int
     height: int
 
-    def compose(self, buf: np.ndarray, canvas: Image.Image) -> Iterator[int]:
-        """Compose the shot's frames one after another into `buf` (height, width, 4 RGBA;
-        `canvas` is a PIL image over the same memory), yielding each frame's number once it is
-        there, before the camera's zoom (ffmpeg's: `zoom_filter`). A frame whose every layer
-        stands where it stood in the one before, in the same state, is left as it was."""
+    def compose(self, frame: FrameBuffer) -> Iterator[int]:
+        """Compose the shot's frames one after another into `frame`, yielding each frame's
+        number once it is there, before the camera's zoom (ffmpeg's: `zoom_filter`). A frame
+        whose every layer stands where it stood in the one before, in the same state, is left
+        as it was."""
         m = self.margin
-        backdrop = np.asarray(self.backdrop.convert("RGBA"))
-        h, w = buf.shape[:2]
+        backdrop = backdrop_planes(self.backdrop)
+        props = [Planes.of(s.image) for s in self.props]
         last = None
         for n in range(self.camera.frames):
             dx, dy = self.camera.offset(n)
@@ -254,13 +262,13 @@ class ShotRig:
             for puppet in self.puppets:
                 img, rise = puppet.picture(n, self.camera.fps)
                 placed.append((img, self.where(puppet.sprite, n, rise)))
-            for s in self.props:
-                placed.append((s.image, self.where(s, n)))
+            for s, planes in zip(self.props, props, strict=True):
+                placed.append((planes, self.where(s, n)))
             key = (x0, y0, *((id(img), at) for img, at in placed))
             if key != last:
-                buf[:] = backdrop[y0 : y0 + h, x0 : x0 + w]
+                frame.fill(backdrop, x0, y0)
                 for img, at in placed:
-                    canvas.paste(img, at, img)
+                    frame.paste(img, at)
                 last = key
             yield n
 
@@ -271,10 +279,10 @@ class ShotRig:
         return sprite.x + round(dx * sprite.depth), sprite.y - rise + round(dy * sprite.depth)
 
     def frames(self) -> Iterator[np.ndarray]:
-        """The shot's frames before the zoom, each its own (height, width, 3) RGB array."""
-        buf, canvas = frame_buffer(self.width, self.height)
-        for _ in self.compose(buf, canvas):
-            yield buf[..., :3].copy()
+        """The shot's frames before the zoom, each its own copy of the yuv420p bytes."""
+        frame = FrameBuffer(self.width, self.height)
+        for _ in self.compose(frame):
+            yield frame.data.copy()
 
     def focus(self) -> tuple[float, float]:
         """Where a zoom closes in: the nearest character's face, else the frame's middle."""
@@ -441,27 +449,18 @@ def rig_episode(
     return rigs
 
 
-def frame_buffer(width: int, height: int) -> tuple[np.ndarray, Image.Image]:
-    """One frame's RGBA memory and a PIL image drawing straight into it: sprites are pasted
-    where ffmpeg reads from, with no copy of the frame between them."""
-    buf = np.zeros((height, width, 4), np.uint8)
-    canvas = Image.frombuffer("RGBA", (width, height), buf, "raw", "RGBA", 0, 1)
-    canvas.readonly = False  # the memory is ours and writable: paste into it, not a copy
-    return buf, canvas
-
-
-RAW_PIXELS = "rgba"  # the pixel format of `episode_raw`'s frames
+RAW_PIXELS = PIXEL_FORMAT  # the pixel format of `episode_raw`'s frames
 
 
 def episode_raw(rigs: list[ShotRig]) -> Iterator[memoryview]:
-    """Every frame of the episode, shot after shot, as raw RGBA bytes: the same memory each
-    time, overwritten by the next frame, so write each one before asking for the next."""
+    """Every frame of the episode, shot after shot, as raw yuv420p bytes: the same memory
+    each time, overwritten by the next frame, so write each one before asking for the next."""
     if not rigs:
         return
-    buf, canvas = frame_buffer(rigs[0].width, rigs[0].height)
-    view = memoryview(buf).cast("B")
+    frame = FrameBuffer(rigs[0].width, rigs[0].height)
+    view = memoryview(frame.data)
     for rig in rigs:
-        for _ in rig.compose(buf, canvas):
+        for _ in rig.compose(frame):
             yield view
 
 
