@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from resources.config import SETTINGS
@@ -111,3 +112,23 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
             "media": media,
             "catalog": CatalogResource(media=media, retention="10000"),
         }
+
+
+def tick(sensor, world, cursor=None, **resources) -> dg.SensorResult:
+    """One sensor evaluation against `world`'s instance, its partition requests and asset
+    events applied as the daemon applies them."""
+    with dg.build_sensor_context(
+        instance=world["instance"], cursor=cursor, resources=resources
+    ) as context:
+        result = sensor(context)
+    for request in result.dynamic_partitions_requests or []:
+        if isinstance(request, dg.AddDynamicPartitionsRequest):
+            world["instance"].add_dynamic_partitions(
+                request.partitions_def_name, list(request.partition_keys)
+            )
+        else:
+            for key in request.partition_keys:
+                world["instance"].delete_dynamic_partition(request.partitions_def_name, key)
+    for event in result.asset_events or []:
+        world["instance"].report_runless_asset_event(event)
+    return result

@@ -14,11 +14,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import dagster as dg
 import numpy as np
 import pandas as pd
 import pytest
 from bidi import get_display
+from conftest import tick
 from PIL import Image
 
 from microdrama.av.ffmpeg import run_ffmpeg
@@ -285,21 +285,6 @@ def test_validate_lists_the_lines_a_locale_has_no_phrase_for(tmp_path: Path) -> 
     gaps = phrase_gaps(template, books, locales)
     assert gaps["zh-CN"] == [s for s in dict.fromkeys([*said, *template.titles]) if s not in known]
     assert gaps["es"] == gaps["pt-BR"]  # no phrasebook at all: every line is the machine's
-
-
-def tick(sensor, world, cursor=None, **resources) -> dg.SensorResult:
-    """One sensor evaluation against the test instance, its requests applied."""
-    with dg.build_sensor_context(
-        instance=world["instance"], cursor=cursor, resources=resources
-    ) as context:
-        result = sensor(context)
-    for request in result.dynamic_partitions_requests or []:
-        world["instance"].add_dynamic_partitions(
-            request.partitions_def_name, list(request.partition_keys)
-        )
-    for event in result.asset_events or []:
-        world["instance"].report_runless_asset_event(event)
-    return result
 
 
 def test_twenty_cadence_pilots_of_one_genre_spread_tropes_and_titles(world) -> None:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import dagster as dg
+from conftest import tick
 
 from definitions import defs
 from microdrama.catalog.database import CatalogDB, sqlite_url
@@ -22,24 +23,6 @@ from sensors.templates import template_sensor
 from sensors.trends import trend_sensor
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def tick(sensor, world, cursor=None, **resources) -> dg.SensorResult:
-    with dg.build_sensor_context(
-        instance=world["instance"], cursor=cursor, resources=resources
-    ) as context:
-        result = sensor(context)
-    for request in result.dynamic_partitions_requests or []:
-        if isinstance(request, dg.AddDynamicPartitionsRequest):
-            world["instance"].add_dynamic_partitions(
-                request.partitions_def_name, list(request.partition_keys)
-            )
-        else:
-            for key in request.partition_keys:
-                world["instance"].delete_dynamic_partition(request.partitions_def_name, key)
-    for event in result.asset_events or []:
-        world["instance"].report_runless_asset_event(event)
-    return result
 
 
 def run(world, job: str, partition: str | None = None) -> None:

@@ -24,6 +24,7 @@ import math
 import random
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -65,6 +66,7 @@ SLAP = re.compile(
     r"\b(slap|strike|struck|hit|punch|grab|shove|throw|threw|smash|slam|drop|fall|fell)\w*", re.I
 )
 RIG = "rig.json"
+RIG_WORKERS = 2
 
 
 @dataclass(frozen=True)
@@ -433,20 +435,26 @@ def rig_episode(
     height: int,
     fps: int,
 ) -> list[ShotRig]:
-    """Every shot's rig; `spoken` places the source dub's lines on the episode's frames."""
-    rigs, first = [], 0
-    for index, (shot, frames) in enumerate(zip(shots, frame_counts, strict=True)):
+    """Every shot's rig; `spoken` places the source dub's lines on the episode's frames.
+
+    Two shots are rigged at a time: painting is Pillow's drawing, resampling and blurring,
+    which release the GIL (as the storyboard painter's keyframes are painted)."""
+    if len(shots) != len(frame_counts):
+        raise ValueError(f"{len(shots)} shots but {len(frame_counts)} frame counts")
+    firsts = [sum(frame_counts[:index]) for index in range(len(shots))]
+
+    def rig(index: int) -> ShotRig:
+        shot, frames, first = shots[index], frame_counts[index], firsts[index]
         camera = camera_for(shot, index, index == len(shots) - 1, frames, fps)
         talking = [
             (line.speaker, line.start_frame - first, mouth_levels(line.wav, fps))
             for line in spoken
             if first <= line.start_frame < first + frames
         ]
-        rigs.append(
-            rig_shot(template, shot, frames, camera, talking, f"{seed}|{index}", width, height)
-        )
-        first += frames
-    return rigs
+        return rig_shot(template, shot, frames, camera, talking, f"{seed}|{index}", width, height)
+
+    with ThreadPoolExecutor(RIG_WORKERS) as pool:
+        return list(pool.map(rig, range(len(shots))))
 
 
 RAW_PIXELS = PIXEL_FORMAT  # the pixel format of `episode_raw`'s frames
