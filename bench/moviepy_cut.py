@@ -19,6 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from microdrama.av.ffmpeg import binary
+from microdrama.av.timing import place_lines
 from microdrama.keys import EpisodeKey
 from microdrama.media import MediaStore, read_json
 from microdrama.picture import compositor
@@ -26,6 +27,7 @@ from microdrama.picture.captions import CaptionPainter
 from microdrama.picture.compositor import VideoSettings
 from microdrama.picture.fonts import font_for
 from microdrama.stages import Episode
+from microdrama.stages.localized import shots_of
 from microdrama.words.template import SOURCE_LOCALE
 from resources.config import REPO, child_environment
 
@@ -65,7 +67,11 @@ def moviepy_cut_here(ep: Episode, settings: VideoSettings, out: Path) -> float:
     started = time.perf_counter()
 
     audio = out.with_suffix(".wav")
-    starts = [cue["start"] for cue in captions_at["cues"]]
+    # each line where the localized stage placed it (its cues may split a line, and the
+    # subtitles open with the AI label: the cues do not map one to one onto the lines)
+    takes = iter([line["seconds"] for line in lines])
+    per_shot = [[next(takes) for _ in shot.lines] for shot in script.shots]
+    starts, _ = place_lines(shots_of(timeline), per_shot)
     clips = [(start, voice / line["file"]) for start, line in zip(starts, lines, strict=True)]
     compositor.mix_dialogue(clips, timeline["seconds"], audio)
 
