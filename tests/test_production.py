@@ -12,12 +12,11 @@ import pandas as pd
 import psycopg2
 import pytest
 
-from assets.common import EPISODE_BATCH
 from bench.postgres import scratch_database
 from bench.services import REPO, dagster_services, wait_for
 from commands.cli import main
 
-EPISODES = 8  # two runs of MICRODRAMA_EPISODES_PER_RUN (4): the queue runs both at once
+EPISODES, PER_RUN = 4, 2  # two batched runs (MICRODRAMA_EPISODES_PER_RUN): both run at once
 SHORT = Path(__file__).parent / "fixtures" / "short-revenge.yaml"
 POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 
@@ -63,6 +62,7 @@ def test_production_profile_backfills_a_genre_with_concurrent_runs(
         # the source locale only: this test is about storage, the queue and concurrent runs;
         # every locale's variant is rendered and checked by test_render
         "MICRODRAMA_LOCALES": "en",
+        "MICRODRAMA_EPISODES_PER_RUN": str(PER_RUN),  # read by the daemon's code server
         "MICRODRAMA_CATALOG_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
     }
     for name, value in env.items():
@@ -102,8 +102,7 @@ def test_production_profile_backfills_a_genre_with_concurrent_runs(
         ]
         assert instance.get_backfill(backfill_id).status.value == "COMPLETED_SUCCESS", failures
         # the episode assets batch partitions (BackfillPolicy.multi_run): one run per batch
-        per_run = EPISODE_BATCH.max_partitions_per_run
-        assert len(runs) == -(-EPISODES // per_run)
+        assert len(runs) == -(-EPISODES // PER_RUN)
         assert all(r.tags["dagster/asset_partition_range_start"] for r in runs)
         assert {r.status for r in runs} == {dg.DagsterRunStatus.SUCCESS}
         assert most_at_once >= 2, "the queue never ran two batches at once"

@@ -52,7 +52,7 @@ class Planes:
         half = index[::2] // 2
 
         def pick(img: Image.Image, at: np.ndarray) -> Image.Image:
-            return Image.fromarray(np.asarray(img)[at], "L")
+            return Image.fromarray(np.asarray(img)[at])  # uint8, two axes: an "L" image
 
         return Planes(
             pick(self.y, index),
