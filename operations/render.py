@@ -199,11 +199,12 @@ def refresh_inputs(
     since they were last made; a render of unchanged inputs (the usual case) runs one job, not
     three."""
     with resources("templates", "trend_feed", "media", location=location) as built:
+        store = built.media.store()
         template = template_source(built.templates, genre)
-        table = built.media.store().template_table(genre)
+        table = store.template_table(genre)
         has_file = (built.templates.path / f"{genre}.yaml").exists()
         feed = feed_source(Path(built.trend_feed.path))
-        trend_table = built.media.store().table_path("trends")
+        trend_table = store.table_path("trends")
     if not made_from(instance, genre_templates, genre, template, table if has_file else None):
         run_job(instance, "templates_job", genre, genre, location)
     if not made_from(instance, trends, None, feed, trend_table):

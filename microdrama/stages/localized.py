@@ -257,8 +257,9 @@ def _remaster(sound: Path, mix: Path, last: bool) -> bool:
     if (over <= 0 and abs(lost) <= TOLERANCE_LU / 2) or not np.isfinite(lost):
         return False
     rate, samples = read_wav(mix)
-    if last:
-        gain_db = min(lost, -over - HEADROOM_MARGIN_DB)
+    if last:  # up by what was lost where the peaks allow it; down where they are over
+        headroom = -over - HEADROOM_MARGIN_DB
+        gain_db = min(lost, headroom if over > 0 else max(headroom, 0.0))
         write_wav(mix, rate, (samples * 10 ** (gain_db / 20)).astype(np.float32))
         return True
     ceiling = min(LIMIT_DBTP, true_peak(samples, rate)) - max(0.0, over + HEADROOM_MARGIN_DB)
